@@ -1,0 +1,3 @@
+using Platewatch.Cli;
+
+return await PlatewatchApp.RunAsync(args).ConfigureAwait(false);
