@@ -12,6 +12,22 @@ internal static class PlatewatchApp
         {
             config.SetApplicationName("platewatch");
             config.PropagateExceptions();
+            config.AddCommand<Search.SearchCommand>("search")
+                .WithDescription("Search reads by plate (exact, wildcard or misread-tolerant), area, camera and time. Requires --purpose and --case; audited.")
+                .WithExample("search", "--plate", "ABC1234", "--last", "90d", "--purpose", "stolen-vehicle", "--case", "24-001234")
+                .WithExample("search", "--area", "radius:47.6062,-122.3321,500", "--last", "1h", "--purpose", "hit-and-run", "--case", "24-5", "--format", "geojson");
+            config.AddCommand<Ingest.IngestCommand>("ingest")
+                .WithDescription("Store reads from a JSON Lines or CSV file. Bad lines are reported with line numbers; the exit code is 3 if any was rejected.");
+            config.AddCommand<Retention.PurgeCommand>("purge")
+                .WithDescription("Delete reads older than an age or a date (retention). Audited.");
+            config.AddCommand<Workspace.StatsCommand>("stats")
+                .WithDescription("Counts, time span and bytes on disk of the embedded store.");
+            config.AddBranch("audit", audit =>
+            {
+                audit.SetDescription("The tamper-evident audit log.");
+                audit.AddCommand<Audit.AuditVerifyCommand>("verify")
+                    .WithDescription("Check the hash chain; names the first modified, deleted, inserted or reordered entry (exit 4).");
+            });
             Recognition.RecognitionCommands.Register(config);
         });
         return RunCatchingAsync(app, args);

@@ -86,13 +86,13 @@ public sealed class DuckDbReadStore : IReadStore
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var duplicates = FindDuplicates(reads);
+            var duplicate = FindDuplicates(reads);
             var byDay = new SortedDictionary<string, List<PlateRead>>(StringComparer.Ordinal);
             long newest = _newestTs;
             for (int i = 0; i < reads.Count; i++)
             {
                 var r = reads[i];
-                if (duplicates.Contains(r.Id.Value)) continue;
+                if (duplicate[i]) continue;
                 long ts = r.CapturedAt.ToUnixTimeMilliseconds();
                 string table = DayTable(ts);
                 if (!byDay.TryGetValue(table, out var list)) byDay[table] = list = new List<PlateRead>(reads.Count);
@@ -133,7 +133,7 @@ public sealed class DuckDbReadStore : IReadStore
             }
             _newestTs = newest;
             CompactEligible(force: false, cancellationToken);
-            var dupIds = duplicates.Count == 0 ? [] : reads.Where(r => duplicates.Contains(r.Id.Value)).Select(r => r.Id).Distinct().ToImmutableArray();
+            var dupIds = added == reads.Count ? [] : reads.Where((_, i) => duplicate[i]).Select(r => r.Id).ToImmutableArray();
             return new AppendResult(added, reads.Count - added, dupIds);
         }
         finally
@@ -377,23 +377,21 @@ public sealed class DuckDbReadStore : IReadStore
 
     private static void Add(DuckDBCommand cmd, string name, object value) => cmd.Parameters.Add(new DuckDBParameter(name, value));
 
-    /// <summary>Ids of the batch already stored (or repeated within the batch). The Bloom filter clears almost all
-    /// ids at once; the rest are checked exactly against the store, within a day either side of their capture time.</summary>
-    private HashSet<Guid> FindDuplicates(IReadOnlyList<PlateRead> reads)
+    /// <summary>Which reads of the batch are already stored, or repeat an earlier read of the batch. The Bloom filter
+    /// clears almost all ids at once; the rest are checked exactly against the store, within a day either side
+    /// of their capture time.</summary>
+    private bool[] FindDuplicates(IReadOnlyList<PlateRead> reads)
     {
+        var duplicate = new bool[reads.Count];
         var seen = new HashSet<Guid>(reads.Count);
-        var duplicates = new HashSet<Guid>();
         var suspects = new List<PlateRead>();
-        foreach (var r in reads)
+        for (int i = 0; i < reads.Count; i++)
         {
-            if (!seen.Add(r.Id.Value))
-            {
-                duplicates.Add(r.Id.Value);
-                continue;
-            }
-            if (FilterFor(r.CapturedAt.ToUnixTimeMilliseconds()).MayContain(r.Id.Value)) suspects.Add(r);
+            var r = reads[i];
+            if (!seen.Add(r.Id.Value)) duplicate[i] = true;
+            else if (FilterFor(r.CapturedAt.ToUnixTimeMilliseconds()).MayContain(r.Id.Value)) suspects.Add(r);
         }
-        if (suspects.Count == 0) return duplicates;
+        if (suspects.Count == 0) return duplicate;
 
         Execute(_root, "CREATE TEMP TABLE IF NOT EXISTS dup_check (id UUID)");
         Execute(_root, "DELETE FROM dup_check");
@@ -405,9 +403,16 @@ public sealed class DuckDbReadStore : IReadStore
         cmd.CommandText = "SELECT DISTINCT r.id FROM reads r SEMI JOIN dup_check d ON r.id = d.id WHERE r.ts BETWEEN $lo AND $hi";
         Add(cmd, "lo", suspects.Min(s => s.CapturedAt.ToUnixTimeMilliseconds()) - DayMs);
         Add(cmd, "hi", suspects.Max(s => s.CapturedAt.ToUnixTimeMilliseconds()) + DayMs);
-        using var reader = cmd.ExecuteReader();
-        while (reader.Read()) duplicates.Add(reader.GetGuid(0));
-        return duplicates;
+        var stored = new HashSet<Guid>();
+        using (var reader = cmd.ExecuteReader())
+        {
+            while (reader.Read()) stored.Add(reader.GetGuid(0));
+        }
+        if (stored.Count > 0)
+        {
+            for (int i = 0; i < reads.Count; i++) duplicate[i] |= stored.Contains(reads[i].Id.Value);
+        }
+        return duplicate;
     }
 
     private IdFilter FilterFor(long ts)

@@ -113,6 +113,18 @@ public abstract class ReadStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_read_repeated_within_one_batch_is_stored_once()
+    {
+        var read = Make("TWICE1");
+
+        var result = await Store.AppendAsync([read, Make("ONCE1"), read], Ct);
+
+        Assert.Equal((2, 1), (result.Added, result.Duplicates));
+        Assert.Equal([read.Id], result.DuplicateIds);
+        Assert.Single((await Search(Around(T0) with { Plate = PlatePattern.Exact("TWICE1") })).Reads);
+    }
+
+    [Fact]
     public async Task Duplicates_are_recognised_after_compaction_and_reopening()
     {
         var batch = Enumerable.Range(0, 20).Select(i => Make($"RE{i:D3}", T0.AddHours(i * 3))).ToList();

@@ -77,7 +77,9 @@ public static class ReadFiles
         }
         catch (JsonException ex)
         {
-            return new ReadLine(lineNo, null, $"not valid JSON for a read: {FirstSentence(ex.Message)}");
+            return new ReadLine(lineNo, null, ex.Message.Contains("could not be mapped", StringComparison.Ordinal)
+                ? $"unknown field '{ex.Path?.TrimStart('$', '.')}' (see the read schema in the README)"
+                : $"not valid JSON for a read{(ex.Path is { Length: > 1 } p ? $" at {p}" : "")}: {FirstSentence(ex.Message)}");
         }
         if (dto is null) return new ReadLine(lineNo, null, "expected a JSON object");
         var o = ReadMapping.FromDto(dto, now);
