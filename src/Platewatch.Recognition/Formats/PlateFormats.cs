@@ -1,0 +1,212 @@
+using System.Reflection;
+using Platewatch.Recognition.Ocr;
+
+namespace Platewatch.Recognition.Formats;
+
+/// <summary>One fixed-length expansion of a format: a set of allowed characters per slot (bit i = <see cref="Alphabet.Chars"/>[i]).</summary>
+internal sealed record FixedFormat(string Region, string Source, ulong[] Slots);
+
+/// <summary>The best way a read fits a format.</summary>
+internal readonly record struct FormatFit(FixedFormat Format, string Text, double LogScore, float[] CharConfidences, int Corrections);
+
+/// <summary>
+/// Plate formats as data (<c>Formats/*.formats</c>): per region, patterns with <c>@</c> for a letter, <c>#</c> for a digit,
+/// <c>?</c> for either, <c>[..]</c> sets and <c>{m,n}</c> repeats. Each pattern is expanded to fixed lengths once, at load.
+/// </summary>
+internal sealed class PlateFormats
+{
+    public const ulong Digits = (1UL << 10) - 1;
+    public const ulong Letters = ((1UL << 36) - 1) & ~Digits;
+
+    // Look-alike characters: what the reader shows when the plate holds the other kind.
+    private static readonly Dictionary<char, string> s_lookAlikes = new()
+    {
+        ['0'] = "ODQU", ['1'] = "ILTJ", ['2'] = "Z", ['4'] = "A", ['5'] = "S", ['6'] = "G", ['7'] = "T", ['8'] = "B", ['9'] = "G",
+        ['O'] = "0DQ", ['D'] = "0O", ['Q'] = "0O", ['U'] = "0", ['I'] = "1", ['L'] = "1", ['T'] = "17", ['J'] = "1", ['Z'] = "2", ['A'] = "4",
+        ['S'] = "5", ['G'] = "69", ['B'] = "8",
+    };
+
+    private readonly Dictionary<int, List<FixedFormat>> _byLength = [];
+
+    private PlateFormats(IEnumerable<FixedFormat> formats)
+    {
+        foreach (var f in formats)
+        {
+            if (!_byLength.TryGetValue(f.Slots.Length, out var list)) _byLength[f.Slots.Length] = list = [];
+            list.Add(f);
+        }
+        Regions = formats.Select(f => f.Region).Distinct(StringComparer.Ordinal).ToArray();
+    }
+
+    public IReadOnlyList<string> Regions { get; }
+
+    public static PlateFormats Default { get; } = LoadEmbedded();
+
+    private static PlateFormats LoadEmbedded()
+    {
+        var asm = Assembly.GetExecutingAssembly();
+        var all = new List<FixedFormat>();
+        foreach (string name in asm.GetManifestResourceNames().Where(n => n.EndsWith(".formats", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            using var s = asm.GetManifestResourceStream(name)!;
+            using var r = new StreamReader(s);
+            all.AddRange(Parse(r.ReadToEnd(), name));
+        }
+        return new PlateFormats(all);
+    }
+
+    public static PlateFormats FromText(string text) => new(Parse(text, "text"));
+
+    internal static IEnumerable<FixedFormat> Parse(string text, string source)
+    {
+        int lineNo = 0;
+        foreach (string raw in text.Split('\n'))
+        {
+            lineNo++;
+            string line = raw.Trim();
+            if (line.Length == 0 || line[0] == '#') continue;
+            string[] parts = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length < 2) throw new FormatException($"{source}:{lineNo}: expected 'REGION PATTERN...'.");
+            for (int i = 1; i < parts.Length; i++)
+            {
+                foreach (var slots in Expand(parts[i], $"{source}:{lineNo}"))
+                    yield return new FixedFormat(parts[0], parts[i], slots);
+            }
+        }
+    }
+
+    private static List<ulong[]> Expand(string pattern, string where)
+    {
+        // Tokenise into (set, min, max) then take the cartesian product of repeat counts.
+        var tokens = new List<(ulong Set, int Min, int Max)>();
+        for (int i = 0; i < pattern.Length;)
+        {
+            ulong set;
+            char c = pattern[i];
+            if (c == '@') { set = Letters; i++; }
+            else if (c == '#') { set = Digits; i++; }
+            else if (c == '?') { set = Letters | Digits; i++; }
+            else if (c == '[')
+            {
+                int end = pattern.IndexOf(']', i);
+                if (end < 0) throw new FormatException($"{where}: unclosed '[' in '{pattern}'.");
+                set = ParseSet(pattern.AsSpan(i + 1, end - i - 1), where);
+                i = end + 1;
+            }
+            else if (Alphabet.IndexOf(c) >= 0 && c is not (>= 'a' and <= 'z')) { set = 1UL << Alphabet.IndexOf(c); i++; }
+            else throw new FormatException($"{where}: unexpected '{c}' in '{pattern}'.");
+
+            int min = 1, max = 1;
+            if (i < pattern.Length && pattern[i] == '{')
+            {
+                int end = pattern.IndexOf('}', i);
+                if (end < 0) throw new FormatException($"{where}: unclosed '{{' in '{pattern}'.");
+                string[] mm = pattern[(i + 1)..end].Split(',');
+                min = int.Parse(mm[0], System.Globalization.CultureInfo.InvariantCulture);
+                max = mm.Length > 1 ? int.Parse(mm[1], System.Globalization.CultureInfo.InvariantCulture) : min;
+                i = end + 1;
+            }
+            tokens.Add((set, min, max));
+        }
+        var results = new List<ulong[]> { Array.Empty<ulong>() };
+        foreach (var (set, min, max) in tokens)
+        {
+            var next = new List<ulong[]>();
+            foreach (var prefix in results)
+            {
+                for (int n = min; n <= max; n++)
+                    next.Add([.. prefix, .. Enumerable.Repeat(set, n)]);
+            }
+            results = next;
+        }
+        return results.Where(r => r.Length is > 0 and <= 10).ToList();
+    }
+
+    private static ulong ParseSet(ReadOnlySpan<char> s, string where)
+    {
+        ulong set = 0;
+        for (int i = 0; i < s.Length; i++)
+        {
+            if (i + 2 < s.Length && s[i + 1] == '-')
+            {
+                for (char c = s[i]; c <= s[i + 2]; c++) set |= Bit(c, where);
+                i += 2;
+            }
+            else set |= Bit(s[i], where);
+        }
+        return set;
+    }
+
+    private static ulong Bit(char c, string where)
+    {
+        int k = Alphabet.IndexOf(c);
+        if (k < 0) throw new FormatException($"{where}: '{c}' is not a letter or digit.");
+        return 1UL << k;
+    }
+
+    public IEnumerable<FixedFormat> OfLength(int length) =>
+        _byLength.TryGetValue(length, out var list) ? list : [];
+
+    /// <summary>Whether the exact text fits some format of the allowed regions (null: any).</summary>
+    public bool Matches(string text, Func<string, bool>? allowRegion = null)
+    {
+        foreach (var f in OfLength(text.Length))
+        {
+            if (allowRegion is not null && !allowRegion(f.Region)) continue;
+            if (Fits(f, text)) return true;
+        }
+        return false;
+    }
+
+    public IEnumerable<string> RegionsMatching(string text)
+    {
+        foreach (var f in OfLength(text.Length))
+        {
+            if (Fits(f, text)) yield return f.Region;
+        }
+    }
+
+    private static bool Fits(FixedFormat f, string text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            int k = Alphabet.IndexOf(text[i]);
+            if (k < 0 || (f.Slots[i] & (1UL << k)) == 0) return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Fits the characters to a format: each slot takes its most probable allowed character, where a look-alike of the
+    /// character read also counts (the reader often gives 'O' with near certainty and '0' almost nothing). Returns the
+    /// log-probability of the fitted text, or null when some slot has no plausible character.
+    /// </summary>
+    public static FormatFit? Fit(FixedFormat f, IReadOnlyList<CharRead> chars)
+    {
+        double log = 0;
+        int corrections = 0;
+        var text = new char[chars.Count];
+        var conf = new float[chars.Count];
+        for (int i = 0; i < chars.Count; i++)
+        {
+            var c = chars[i];
+            ulong allowed = f.Slots[i];
+            int bestK = -1;
+            float bestP = 0;
+            for (int k = 0; k < Alphabet.Chars.Length; k++)
+            {
+                if ((allowed & (1UL << k)) == 0) continue;
+                float p = c.Alnum[k];
+                if (s_lookAlikes.TryGetValue(Alphabet.Chars[k], out string? alikes) && alikes.Contains(c.Best, StringComparison.Ordinal))
+                    p = MathF.Max(p, c.Confidence * 0.5f);
+                if (p > bestP) { bestP = p; bestK = k; }
+            }
+            if (bestK < 0 || bestP < 0.02f) return null;
+            text[i] = Alphabet.Chars[bestK];
+            if (text[i] != c.Best) corrections++;
+            conf[i] = MathF.Min(1, bestP);
+            log += Math.Log(Math.Max(bestP, 1e-6));
+        }
+        return new FormatFit(f, new string(text), log, conf, corrections);
+    }
+}

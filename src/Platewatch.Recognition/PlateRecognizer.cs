@@ -1,0 +1,292 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Platewatch.Recognition.Detection;
+using Platewatch.Recognition.Formats;
+using Platewatch.Recognition.Imaging;
+using Platewatch.Recognition.Models;
+using Platewatch.Recognition.Ocr;
+using Platewatch.Recognition.Plates;
+
+namespace Platewatch.Recognition;
+
+/// <summary>
+/// The plate reader: PP-OCRv4 text detection and recognition, with the plate-specific work around them (plate
+/// geometry, two-line plates, formats, look-alike correction, region, rejection of text that is not a plate).
+/// One instance holds the models and is safe to share across threads.
+/// </summary>
+public sealed class PlateRecognizer : IPlateRecognizer
+{
+    private readonly ModelSet _models;
+    private readonly TextDetector _detector;
+    private readonly LineRecognizer _recognizer;
+    private readonly PlateReader _reader;
+    private readonly RegionNames _names = RegionNames.Default;
+    private readonly RecognizerOptions _options;
+    private int _disposed;
+    private static readonly bool s_debug = Environment.GetEnvironmentVariable("PLATEWATCH_DEBUG") == "1";
+
+    private PlateRecognizer(ModelSet models, RecognizerOptions options)
+    {
+        _models = models;
+        _options = options;
+        _detector = new TextDetector(models.Detector);
+        _recognizer = new LineRecognizer(models.Recognizer, models.Classes);
+        _reader = new PlateReader(PlateFormats.Default);
+        ModelsDirectory = "";
+    }
+
+    /// <summary>The directory the models were loaded from.</summary>
+    public string ModelsDirectory { get; private init; }
+
+    /// <summary>Loads the models. Nothing is downloaded: a missing file gives a <see cref="ModelNotFoundException"/> naming the fix.</summary>
+    public static PlateRecognizer Create(RecognizerOptions? options = null)
+    {
+        options ??= new RecognizerOptions();
+        string dir = ModelSet.ResolveDirectory(options.ModelsDirectory);
+        var models = ModelSet.Load(dir, options.IntraOpThreads);
+        return new PlateRecognizer(models, options) { ModelsDirectory = dir };
+    }
+
+    public RecognitionResult Recognize(ReadOnlySpan<byte> encodedImage, RecognitionHints? hints = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        long t0 = Stopwatch.GetTimestamp();
+        using var image = ImageDecoder.Decode(encodedImage, _options.MaxPixels);
+        double decodeMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        return Run(image, hints, decodeMs, t0, cancellationToken);
+    }
+
+    public RecognitionResult Recognize(ImagePixels pixels, RecognitionHints? hints = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        long t0 = Stopwatch.GetTimestamp();
+        using var image = ImageDecoder.FromPixels(pixels, _options.MaxPixels);
+        double decodeMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        return Run(image, hints, decodeMs, t0, cancellationToken);
+    }
+
+    public IReadOnlyList<RecognitionResult> RecognizeBatch(IReadOnlyList<ReadOnlyMemory<byte>> encodedImages, RecognitionHints? hints = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(encodedImages);
+        var results = new RecognitionResult[encodedImages.Count];
+        var po = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.BatchParallelism), CancellationToken = cancellationToken };
+        Parallel.For(0, encodedImages.Count, po, i =>
+        {
+            try
+            {
+                results[i] = Recognize(encodedImages[i].Span, hints, cancellationToken);
+            }
+            catch (InvalidImageException ex)
+            {
+                results[i] = RecognitionResult.Failed(ex.Message);
+            }
+        });
+        return results;
+    }
+
+    public Task<RecognitionResult> RecognizeAsync(ReadOnlyMemory<byte> encodedImage, RecognitionHints? hints = null, CancellationToken cancellationToken = default) =>
+        Task.Run(() => Recognize(encodedImage.Span, hints, cancellationToken), cancellationToken);
+
+    private RecognitionResult Run(RasterImage image, RecognitionHints? hints, double decodeMs, long t0, CancellationToken ct)
+    {
+        hints ??= new RecognitionHints();
+        var roi = ClampRoi(hints.RegionOfInterest, image.Width, image.Height);
+        var allow = AllowRegion(hints.ExpectedRegions);
+
+        long t1 = Stopwatch.GetTimestamp();
+        var boxes = _detector.Detect(image, roi, _options.DetectionLongSide, ct);
+        float detScale = (float)_options.DetectionLongSide / Math.Max(roi.Width, roi.Height);
+        if (_options.HighResolutionPass)
+            boxes = RefineSmall(image, boxes, detScale, ct);
+        double detectMs = Stopwatch.GetElapsedTime(t1).TotalMilliseconds;
+
+        long t2 = Stopwatch.GetTimestamp();
+        int minHeight = Math.Max(6, Math.Min(image.Width, image.Height) / 200);
+        var usable = Enumerable.Range(0, boxes.Count)
+            .Where(i => PlateGeometry.IsPlausibleLine(boxes[i], minHeight))
+            .OrderByDescending(i => boxes[i].Score * MathF.Min(boxes[i].Quad.Height, 80))
+            .Take(_options.MaxLines)
+            .ToList();
+        var quads = usable.Select(i => boxes[i].Quad).ToList();
+        var lineReads = _recognizer.Recognize(image, quads, ct);
+        var reads = new Dictionary<int, LineRead>();
+        for (int k = 0; k < usable.Count; k++) reads[usable[k]] = lineReads[k];
+        double recognizeMs = Stopwatch.GetElapsedTime(t2).TotalMilliseconds;
+
+        long t3 = Stopwatch.GetTimestamp();
+        var plates = SelectPlates(boxes, usable, reads, allow, Math.Clamp(hints.TopN, 1, 100));
+        double postMs = Stopwatch.GetElapsedTime(t3).TotalMilliseconds;
+
+        if (s_debug) Console.Error.WriteLine($"timing decode={decodeMs:F1} detect={detectMs:F1} recognize={recognizeMs:F1} ({usable.Count} lines) post={postMs:F1} boxes={boxes.Count}");
+        return new RecognitionResult(image.Width, image.Height, plates,
+            new StageTimings(decodeMs, detectMs, recognizeMs, postMs, Stopwatch.GetElapsedTime(t0).TotalMilliseconds));
+    }
+
+    /// <summary>
+    /// Small text at the detector's scale is detected again in its neighbourhood at full resolution: a distant
+    /// plate's characters are a few pixels tall in the shrunken frame, and its box there is loose or split.
+    /// </summary>
+    private List<TextBox> RefineSmall(RasterImage image, List<TextBox> boxes, float detScale, CancellationToken ct)
+    {
+        if (detScale >= 0.99f) return boxes;
+        const int maxRegions = 3;
+        var small = boxes.Select((b, i) => (b, i))
+            .Where(x => x.b.Quad.Height * detScale < 14 && x.b.Quad.Height >= 8 && x.b.Quad.Width > 1.5f * x.b.Quad.Height && x.b.Quad.Width < 8 * x.b.Quad.Height)
+            .OrderByDescending(x => x.b.Score * x.b.Quad.Width)
+            .Take(maxRegions)
+            .ToList();
+        if (small.Count == 0) return boxes;
+        var result = new List<TextBox>(boxes);
+        var replaced = new HashSet<int>();
+        foreach (var (b, i) in small)
+        {
+            ct.ThrowIfCancellationRequested();
+            var (x0, y0, x1, y1) = b.Quad.Bounds();
+            float w = x1 - x0, h = y1 - y0;
+            var win = ClampRoi(new PixelRect((int)(x0 - 0.6f * w), (int)(y0 - 1.5f * h), (int)(2.2f * w), (int)(4 * h)), image.Width, image.Height);
+            // About 32 detector pixels per text line height; never shrink.
+            int longSide = Math.Clamp((int)(Math.Max(win.Width, win.Height) * MathF.Max(1, 32 / h)), 64, 512);
+            var refined = _detector.Detect(image, win, longSide, ct);
+            if (refined.Count == 0) continue;
+            replaced.Add(i);
+            result.AddRange(refined);
+        }
+        return result.Where((_, k) => k >= boxes.Count || !replaced.Contains(k)).ToList();
+    }
+
+    private ImmutableArray<PlateResult> SelectPlates(List<TextBox> boxes, List<int> usable, Dictionary<int, LineRead> reads, Func<string, bool>? allow, int topN)
+    {
+        var groups = PlateGeometry.Group(boxes, usable);
+        var hyps = new List<(LineGroup Group, PlateHypothesis Hyp, (string Region, double Strength)? Name)>();
+        // Lines that name a region are never plates themselves, but they vouch for a plate next to them.
+        var nameOf = new Dictionary<int, (string Region, double Strength)>();
+        foreach (var (i, read) in reads)
+        {
+            if (_names.Match(read.RawText) is { } m && (allow?.Invoke(m.Region) ?? true)) nameOf[i] = m;
+        }
+
+        if (s_debug)
+        {
+            foreach (var (i, read) in reads)
+                Console.Error.WriteLine($"line {i}: '{read.RawText}' h={boxes[i].Quad.Height:F0} w={boxes[i].Quad.Width:F0} c=({boxes[i].Rect.Cx:F0},{boxes[i].Rect.Cy:F0}) conf={read.MeanConfidence:F2} name={(nameOf.TryGetValue(i, out var nm) ? nm.Region : "")}");
+        }
+        foreach (var g in groups)
+        {
+            // A line naming a region is small print beside the number, unless it is the biggest text around: a vanity plate.
+            if (g.Boxes.Any(nameOf.ContainsKey) && usable.Any(j => !g.Boxes.Contains(j) && boxes[j].Quad.Height > 1.2f * boxes[g.Boxes[0]].Quad.Height
+                && PlateGeometry.Containment(boxes[j].Quad.Expand(0.5f, 2f), g.Quad) > 0.5f)) continue;
+            var parts = g.Lines == 2
+                ? g.Boxes.OrderBy(i => boxes[i].Rect.Cy).ToArray()
+                : g.Boxes.OrderBy(i => boxes[i].Rect.Cx).ToArray();
+            var chars = parts.SelectMany(i => reads[i].Chars).ToList();
+            string raw = string.Join(" ", parts.Select(i => reads[i].RawText));
+            var hyp = _reader.Read(chars, raw, allow, topN);
+            if (hyp is null) continue;
+            var name = NearbyName(boxes, g, nameOf);
+            hyps.Add((g, hyp, name));
+            if (s_debug) Console.Error.WriteLine($"  hyp [{string.Join(",", g.Boxes)}] {hyp.Text} score={hyp.Score:F2} conf={hyp.Confidence:F2} fmt={hyp.MatchesFormat} name={name?.Region}");
+        }
+
+        bool anyFormat = hyps.Any(h => h.Hyp.MatchesFormat && h.Hyp.Confidence >= 0.5);
+        var accepted = new List<(LineGroup Group, PlateHypothesis Hyp, (string Region, double Strength)? Name)>();
+        foreach (var h in hyps.OrderByDescending(h => h.Hyp.Score + (h.Name is null ? 0 : 0.3)))
+        {
+            bool hasDigit = h.Hyp.Text.Any(char.IsAsciiDigit);
+            bool ok = h.Hyp.MatchesFormat
+                ? h.Hyp.Confidence >= 0.5
+                // Outside the known formats, demand a confident read that looks like a plate: digits, or a state name beside it.
+                : h.Hyp.Confidence >= 0.75 && h.Hyp.Text.Length is >= 2 and <= 9 && (h.Name is not null || (hasDigit && h.Hyp.Text.Length >= 4 && !anyFormat));
+            if (!ok) continue;
+            if (accepted.Any(a => PlateGeometry.Containment(a.Group.Quad, h.Group.Quad) > 0.3f)) continue;
+            accepted.Add(h);
+        }
+
+        var results = ImmutableArray.CreateBuilder<PlateResult>(accepted.Count);
+        foreach (var (g, hyp, name) in accepted)
+        {
+            var (region, regionConf) = IdentifyRegion(hyp, name);
+            var corners = PlateCorners(g);
+            results.Add(new PlateResult(
+                hyp.Text,
+                Math.Round(hyp.Confidence, 4),
+                region,
+                Math.Round(regionConf, 4),
+                hyp.MatchesFormat,
+                [.. hyp.Candidates],
+                [.. hyp.CharConfidences.Select(c => Math.Round((double)c, 4))],
+                corners,
+                g.Lines));
+        }
+        return results.ToImmutable();
+    }
+
+    private static (string Region, double Strength)? NearbyName(List<TextBox> boxes, LineGroup g, Dictionary<int, (string Region, double Strength)> nameOf)
+    {
+        var (x0, y0, x1, y1) = g.Quad.Bounds();
+        float w = x1 - x0, h = (y1 - y0) / g.Lines;
+        (string, double)? best = null;
+        foreach (var (i, m) in nameOf)
+        {
+            if (g.Boxes.Contains(i)) continue;
+            var r = boxes[i].Rect;
+            if (r.Cx < x0 - 0.4f * w || r.Cx > x1 + 0.4f * w || r.Cy < y0 - 1.8f * h || r.Cy > y1 + 1.8f * h) continue;
+            // A region name is smaller print than the plate number.
+            if (r.Height > 1.3f * h) continue;
+            if (best is null || m.Strength > best.Value.Item2) best = m;
+        }
+        return best;
+    }
+
+    private static (string Region, double Confidence) IdentifyRegion(PlateHypothesis hyp, (string Region, double Strength)? name)
+    {
+        var fr = hyp.FormatRegions;
+        if (name is { } n)
+        {
+            bool agrees = fr.Count == 0 || fr.Contains(n.Region);
+            return (n.Region, n.Strength * (agrees ? 1.0 : 0.75));
+        }
+        if (fr.Count == 0) return ("", 0);
+        if (fr.Count == 1) return (fr[0], 0.6);
+        // Several regions share the format: name the country when they agree on it.
+        string country = Country(fr[0]);
+        if (fr.All(r => Country(r) == country) && country != fr[0]) return (fr[0], 0.5 / fr.Count + 0.1);
+        return (fr[0], 0.5 / fr.Count);
+    }
+
+    private static string Country(string region)
+    {
+        int dash = region.IndexOf('-', StringComparison.Ordinal);
+        return dash < 0 ? region : region[..dash];
+    }
+
+    private static ImmutableArray<PointF> PlateCorners(LineGroup g)
+    {
+        // The text lines sit inside the plate's border: grow them to roughly the plate's outline.
+        var q = g.Quad.Expand(0.12f, g.Lines == 2 ? 0.25f : 0.5f);
+        return [q.TopLeft, q.TopRight, q.BottomRight, q.BottomLeft];
+    }
+
+    private static PixelRect ClampRoi(PixelRect? roi, int w, int h)
+    {
+        if (roi is not { } r) return new PixelRect(0, 0, w, h);
+        int x0 = Math.Clamp(r.X, 0, w - 1), y0 = Math.Clamp(r.Y, 0, h - 1);
+        int x1 = Math.Clamp(r.Right, x0 + 1, w), y1 = Math.Clamp(r.Bottom, y0 + 1, h);
+        return new PixelRect(x0, y0, x1 - x0, y1 - y0);
+    }
+
+    internal static Func<string, bool>? AllowRegion(IReadOnlyList<string> expected)
+    {
+        if (expected.Count == 0) return null;
+        var codes = expected.Select(e => e.Trim().ToLowerInvariant()).Where(e => e.Length > 0).ToArray();
+        if (codes.Length == 0) return null;
+        return region => codes.Any(e =>
+            region == e
+            || region.StartsWith(e + "-", StringComparison.Ordinal)
+            || (e == "eu" && !region.StartsWith("us", StringComparison.Ordinal) && region != "br"));
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) _models.Dispose();
+    }
+}

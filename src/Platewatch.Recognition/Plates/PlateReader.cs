@@ -1,0 +1,161 @@
+using Platewatch.Recognition.Formats;
+using Platewatch.Recognition.Ocr;
+
+namespace Platewatch.Recognition.Plates;
+
+/// <summary>The best reading of one plate candidate, before the region is known.</summary>
+internal sealed record PlateHypothesis(
+    string Text,
+    double Score,
+    double Confidence,
+    bool MatchesFormat,
+    IReadOnlyList<string> FormatRegions,
+    float[] CharConfidences,
+    IReadOnlyList<PlateCandidate> Candidates);
+
+/// <summary>
+/// Turns recognized characters into plate readings: fits them to plate formats (fixing look-alikes where a format
+/// demands a letter or a digit, and dropping a stray character such as a sticker or the EU country band), scores
+/// how plate-like the reading is, and lists the alternatives.
+/// </summary>
+internal sealed class PlateReader(PlateFormats formats)
+{
+    public const int MinLength = 2;
+    public const int MaxLength = 10;
+
+    public PlateHypothesis? Read(IReadOnlyList<CharRead> chars, string rawText, Func<string, bool>? allowRegion, int topN)
+    {
+        if (chars.Count < MinLength || chars.Count > MaxLength + 2) return null;
+        if (LooksLikeNonPlate(rawText)) return null;
+
+        var fits = new List<(FormatFit Fit, double Score)>();
+        AddFits(chars, allowRegion, 0, fits);
+        // A stray character: the EU band letter, a sticker between groups, an emblem. Only a weak character may go.
+        for (int drop = 0; drop < chars.Count; drop++)
+        {
+            var c = chars[drop];
+            bool edge = drop == 0 || drop == chars.Count - 1;
+            if (c.Confidence > (edge ? 0.97f : 0.9f) && !edge) continue;
+            var rest = chars.Where((_, i) => i != drop).ToList();
+            double penalty = edge ? 0.6 + 1.2 * c.Confidence : 1.0 + 2.0 * c.Confidence;
+            AddFits(rest, allowRegion, penalty, fits);
+        }
+
+        double rawLog = chars.Sum(c => Math.Log(Math.Max(c.Confidence, 1e-6)));
+        string rawTextAlnum = string.Concat(chars.Select(c => c.Best));
+        bool hasDigit = rawTextAlnum.Any(char.IsAsciiDigit);
+
+        var candidates = new Dictionary<string, (double Score, bool Fmt)>(StringComparer.Ordinal);
+        foreach (var (fit, fitScore) in fits)
+        {
+            if (!candidates.TryGetValue(fit.Text, out var cur) || cur.Score < fitScore) candidates[fit.Text] = (fitScore, true);
+        }
+        // The raw reading and its near alternatives, for vanity plates and formats not in the data files.
+        double rawScore = rawLog / chars.Count - (hasDigit ? 0.9 : 1.4);
+        foreach (var (text, log) in Alternatives(chars, topN))
+        {
+            bool fmt = formats.Matches(text, allowRegion);
+            double s = log / chars.Count - (fmt ? 0.2 : hasDigit ? 0.9 : 1.4);
+            if (!candidates.TryGetValue(text, out var cur) || cur.Score < s) candidates[text] = (s, fmt || cur.Fmt);
+        }
+        if (candidates.Count == 0) return null;
+
+        var ranked = candidates.OrderByDescending(kv => kv.Value.Score).ToList();
+        var (bestText, (bestScore, bestFmt)) = (ranked[0].Key, ranked[0].Value);
+        float[] charConf;
+        var bestFit = fits.Where(f => f.Fit.Text == bestText).OrderByDescending(f => f.Score).Select(f => (FormatFit?)f.Fit).FirstOrDefault();
+        if (bestFit is { } bf) charConf = bf.CharConfidences;
+        else charConf = bestText.Length == chars.Count ? CharConf(chars, bestText) : [.. chars.Take(bestText.Length).Select(c => c.Confidence)];
+
+        double conf = Math.Exp(charConf.Sum(c => Math.Log(Math.Max(c, 1e-6))) / Math.Max(1, charConf.Length));
+        var regions = formats.RegionsMatching(bestText).Where(r => allowRegion?.Invoke(r) ?? true).Distinct().ToList();
+        var list = ranked.Take(Math.Max(1, topN))
+            .Select(kv => new PlateCandidate(kv.Key, Math.Round(Math.Clamp(Math.Exp(kv.Value.Score + (kv.Value.Fmt ? 0 : 0.5)), 0, 1), 4), kv.Value.Fmt || formats.Matches(kv.Key, allowRegion)))
+            .ToList();
+        // Plate-likeness: the reading's quality, its length, and whether it has the digits nearly every plate has.
+        double score = bestScore + (bestText.Length is >= 5 and <= 8 ? 0.3 : bestText.Length is 4 ? 0 : -0.5);
+        return new PlateHypothesis(bestText, score, conf, bestFmt || regions.Count > 0, regions, charConf, list);
+    }
+
+    private void AddFits(IReadOnlyList<CharRead> chars, Func<string, bool>? allowRegion, double penalty, List<(FormatFit, double)> fits)
+    {
+        foreach (var f in formats.OfLength(chars.Count))
+        {
+            if (allowRegion is not null && !allowRegion(f.Region)) continue;
+            if (PlateFormats.Fit(f, chars) is { } fit)
+                fits.Add((fit, fit.LogScore / chars.Count - penalty / chars.Count - 0.05 * fit.Corrections));
+        }
+    }
+
+    private static float[] CharConf(IReadOnlyList<CharRead> chars, string text)
+    {
+        var r = new float[text.Length];
+        for (int i = 0; i < text.Length; i++)
+        {
+            int k = Alphabet.IndexOf(text[i]);
+            r[i] = k < 0 ? 0 : MathF.Min(1, chars[i].Alnum[k]);
+        }
+        return r;
+    }
+
+    /// <summary>Best-first enumeration of readings from the per-character alternatives, as OpenALPR's top-N list does.</summary>
+    internal static List<(string Text, double Log)> Alternatives(IReadOnlyList<CharRead> chars, int topN)
+    {
+        var options = new List<(char C, double Log)[]>(chars.Count);
+        foreach (var c in chars)
+        {
+            var alts = c.Alnum.Select((p, k) => (C: Alphabet.Chars[k], P: p))
+                .Where(a => a.P >= 0.03f || a.C == c.Best)
+                .OrderByDescending(a => a.C == c.Best ? 2 : a.P).Take(3)
+                .Select(a => (a.C, Math.Log(Math.Max(a.P, 1e-6)))).ToArray();
+            options.Add(alts);
+        }
+        var results = new List<(string, double)>();
+        var pq = new PriorityQueue<int[], double>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var start = new int[chars.Count];
+        pq.Enqueue(start, -Score(start));
+        while (pq.Count > 0 && results.Count < Math.Max(1, topN))
+        {
+            var idx = pq.Dequeue();
+            string key = string.Join(',', idx);
+            if (!seen.Add(key)) continue;
+            results.Add((new string(idx.Select((k, i) => options[i][k].C).ToArray()), Score(idx)));
+            for (int i = 0; i < idx.Length; i++)
+            {
+                if (idx[i] + 1 >= options[i].Length) continue;
+                var next = (int[])idx.Clone();
+                next[i]++;
+                pq.Enqueue(next, -Score(next));
+            }
+        }
+        return results;
+
+        double Score(int[] idx)
+        {
+            double s = 0;
+            for (int i = 0; i < idx.Length; i++) s += options[i][idx[i]].Log;
+            return s;
+        }
+    }
+
+    /// <summary>Text that is not a plate: clock times, dates, phone numbers and ordinary words.</summary>
+    internal static bool LooksLikeNonPlate(string raw)
+    {
+        int lower = 0, upper = 0, digits = 0, colons = 0, slashes = 0, other = 0;
+        foreach (char c in raw)
+        {
+            if (char.IsAsciiLetterLower(c)) lower++;
+            else if (char.IsAsciiLetterUpper(c)) upper++;
+            else if (char.IsAsciiDigit(c)) digits++;
+            else if (c is ':' or '：') colons++;
+            else if (c is '/') slashes++;
+            else if (c is not (' ' or '-' or '.' or '·')) other++;
+        }
+        if (colons > 0 && digits >= 3) return true;           // 12:34:56
+        if (slashes >= 2 && digits >= 4) return true;         // 2024/01/31
+        if (lower > upper + digits && lower >= 3) return true; // ordinary words are lower case; plates never are
+        if (digits + upper + lower > 14) return true;         // a sentence or a phone number with its area code
+        return false;
+    }
+}
