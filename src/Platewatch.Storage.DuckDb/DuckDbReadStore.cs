@@ -45,6 +45,7 @@ public sealed class DuckDbReadStore : IReadStore
     private readonly SortedSet<string> _recent = new(StringComparer.Ordinal);
     private readonly SortedSet<string> _months = new(StringComparer.Ordinal);
     private readonly Dictionary<int, IdFilter> _filters = [];
+    private readonly ValueDictionary _dict = new();
     private long _newestTs = long.MinValue;
     private bool _disposed;
 
@@ -56,6 +57,8 @@ public sealed class DuckDbReadStore : IReadStore
         _root = new DuckDBConnection($"Data Source={_file}");
         _root.Open();
         Execute(_root, $"CREATE TABLE IF NOT EXISTS {EmptyTable} ({ReadSchema.Columns})");
+        Execute(_root, ValueDictionary.Schema);
+        _dict.Load(_root);
         if (options.MemoryLimit is { } m) Execute(_root, $"SET memory_limit = '{SqlText(m)}'");
         if (options.Threads is { } t) Execute(_root, $"SET threads = {t.ToString(CultureInfo.InvariantCulture)}");
         LoadCatalog();
@@ -89,48 +92,48 @@ public sealed class DuckDbReadStore : IReadStore
             var duplicate = FindDuplicates(reads);
             var byDay = new SortedDictionary<string, List<PlateRead>>(StringComparer.Ordinal);
             long newest = _newestTs;
+            long lastDay = long.MinValue;
+            string lastTable = "";
             for (int i = 0; i < reads.Count; i++)
             {
                 var r = reads[i];
                 if (duplicate[i]) continue;
                 long ts = r.CapturedAt.ToUnixTimeMilliseconds();
-                string table = DayTable(ts);
+                string table = DayTable(ts, ref lastDay, ref lastTable);
                 if (!byDay.TryGetValue(table, out var list)) byDay[table] = list = new List<PlateRead>(reads.Count);
                 list.Add(r);
                 newest = Math.Max(newest, ts);
             }
 
-            // One transaction for the whole batch: the batch is acknowledged only once all of it is durable.
-            using (var tx = _root.BeginTransaction())
+            // No explicit transaction: DuckDB's appender runs at half speed inside one. Each day's appender
+            // commits on close; the batch is acknowledged only after all have, and a batch cut short by a
+            // crash is resent by its sender and completed by the duplicate check.
+            bool created = false;
+            foreach (var table in byDay.Keys)
             {
-                bool created = false;
-                foreach (var (table, list) in byDay)
+                if (_recent.Add(table))
                 {
-                    if (!_recent.Contains(table))
-                    {
-                        Execute(_root, $"CREATE TABLE IF NOT EXISTS {table} ({ReadSchema.Columns})");
-                        created = true;
-                    }
-                    using var appender = _root.CreateAppender(table);
-                    foreach (var r in list) ReadSchema.Append(appender, r);
+                    Execute(_root, $"CREATE TABLE IF NOT EXISTS {table} ({ReadSchema.Columns})");
+                    created = true;
                 }
-                if (created)
-                {
-                    foreach (var t in byDay.Keys) _recent.Add(t);
-                    RebuildView();
-                }
-                tx.Commit();
             }
-
-            int added = 0;
-            foreach (var (_, list) in byDay)
+            if (created) RebuildView();
+            foreach (var (table, list) in byDay)
             {
+                using var appender = _root.CreateAppender(table);
+                string lastRegion = "", lastCamera = "", lastAgency = "";
+                uint region = 0, camera = 0, agency = 0;
                 foreach (var r in list)
                 {
-                    FilterFor(r.CapturedAt.ToUnixTimeMilliseconds()).Add(r.Id.Value);
-                    added++;
+                    // Consecutive reads usually share these; skip the dictionary lookup when they do.
+                    if (!ReferenceEquals(r.Region, lastRegion)) { region = _dict.GetOrAdd(_root, ValueDictionary.Region, r.Region); lastRegion = r.Region; }
+                    if (!ReferenceEquals(r.CameraId, lastCamera)) { camera = _dict.GetOrAdd(_root, ValueDictionary.Camera, r.CameraId); lastCamera = r.CameraId; }
+                    if (!ReferenceEquals(r.AgencyId, lastAgency)) { agency = _dict.GetOrAdd(_root, ValueDictionary.Agency, r.AgencyId); lastAgency = r.AgencyId; }
+                    ReadSchema.Append(appender, r, (region, camera, agency));
                 }
             }
+
+            int added = byDay.Values.Sum(l => l.Count);
             _newestTs = newest;
             CompactEligible(force: false, cancellationToken);
             var dupIds = added == reads.Count ? [] : reads.Where((_, i) => duplicate[i]).Select(r => r.Id).ToImmutableArray();
@@ -178,7 +181,7 @@ public sealed class DuckDbReadStore : IReadStore
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    var r = ReadSchema.ReadRow(reader);
+                    var r = ReadSchema.ReadRow(reader, _dict);
                     rows++;
                     last = r;
                     if (!exactInSql && !q.Area!.Contains(r.Location.Latitude, r.Location.Longitude)) continue;
@@ -273,20 +276,14 @@ public sealed class DuckDbReadStore : IReadStore
         _writeGate.Dispose();
     }
 
-    private static void BuildQuery(DuckDBCommand cmd, AuthorizedQuery aq, ReadCursor? after, int limit)
+    private void BuildQuery(DuckDBCommand cmd, AuthorizedQuery aq, ReadCursor? after, int limit)
     {
         var q = aq.Query;
         var sql = new StringBuilder("SELECT ").Append(ReadSchema.SelectList).Append(" FROM reads WHERE ts >= $from AND ts < $to");
         Add(cmd, "from", q.Range.From.ToUnixTimeMilliseconds());
         Add(cmd, "to", q.Range.To.ToUnixTimeMilliseconds());
 
-        sql.Append(" AND agency IN (");
-        for (int i = 0; i < aq.Agencies.Length; i++)
-        {
-            sql.Append(i == 0 ? "" : ", ").Append("$ag").Append(i);
-            Add(cmd, "ag" + i.ToString(CultureInfo.InvariantCulture), aq.Agencies[i]);
-        }
-        sql.Append(')');
+        AppendCodes(cmd, sql, "agency", "ag", ValueDictionary.Agency, aq.Agencies);
 
         if (q.Plate is { } p)
         {
@@ -339,16 +336,7 @@ public sealed class DuckDbReadStore : IReadStore
             }
         }
 
-        if (!q.Cameras.IsDefaultOrEmpty)
-        {
-            sql.Append(" AND camera IN (");
-            for (int i = 0; i < q.Cameras.Length; i++)
-            {
-                sql.Append(i == 0 ? "" : ", ").Append("$cam").Append(i);
-                Add(cmd, "cam" + i.ToString(CultureInfo.InvariantCulture), q.Cameras[i]);
-            }
-            sql.Append(')');
-        }
+        if (!q.Cameras.IsDefaultOrEmpty) AppendCodes(cmd, sql, "camera", "cam", ValueDictionary.Camera, q.Cameras);
 
         if (q.MinConfidence > 0)
         {
@@ -375,6 +363,22 @@ public sealed class DuckDbReadStore : IReadStore
         return conn;
     }
 
+    /// <summary>"AND column IN (codes)"; names never stored match nothing.</summary>
+    private void AppendCodes(DuckDBCommand cmd, StringBuilder sql, string column, string prefix, byte kind, ImmutableArray<string> names)
+    {
+        sql.Append(" AND ").Append(column).Append(" IN (");
+        int n = 0;
+        foreach (string name in names)
+        {
+            if (!_dict.TryGetCode(kind, name, out uint code)) continue;
+            string p = prefix + n.ToString(CultureInfo.InvariantCulture);
+            sql.Append(n++ == 0 ? "$" : ", $").Append(p);
+            Add(cmd, p, code);
+        }
+        if (n == 0) sql.Append("NULL");
+        sql.Append(')');
+    }
+
     private static void Add(DuckDBCommand cmd, string name, object value) => cmd.Parameters.Add(new DuckDBParameter(name, value));
 
     /// <summary>Which reads of the batch are already stored, or repeat an earlier read of the batch. The Bloom filter
@@ -385,11 +389,14 @@ public sealed class DuckDbReadStore : IReadStore
         var duplicate = new bool[reads.Count];
         var seen = new HashSet<Guid>(reads.Count);
         var suspects = new List<PlateRead>();
+        long lastMonthTs = long.MinValue;
+        IdFilter? lastFilter = null;
         for (int i = 0; i < reads.Count; i++)
         {
             var r = reads[i];
             if (!seen.Add(r.Id.Value)) duplicate[i] = true;
-            else if (FilterFor(r.CapturedAt.ToUnixTimeMilliseconds()).MayContain(r.Id.Value)) suspects.Add(r);
+            // Added before the rows are stored: if storing fails, the filter only gains a false positive.
+            else if (!FilterFor(r.CapturedAt.ToUnixTimeMilliseconds(), ref lastMonthTs, ref lastFilter).TryAdd(r.Id.Value)) suspects.Add(r);
         }
         if (suspects.Count == 0) return duplicate;
 
@@ -413,6 +420,14 @@ public sealed class DuckDbReadStore : IReadStore
             for (int i = 0; i < reads.Count; i++) duplicate[i] |= stored.Contains(reads[i].Id.Value);
         }
         return duplicate;
+    }
+
+    private IdFilter FilterFor(long ts, ref long lastDayStart, ref IdFilter? last)
+    {
+        // Reads of one batch are mostly from one day: reuse the filter found for the previous read.
+        if (last is not null && ts >= lastDayStart && ts < lastDayStart + DayMs) return last;
+        lastDayStart = ts - (((ts % DayMs) + DayMs) % DayMs);
+        return last = FilterFor(ts);
     }
 
     private IdFilter FilterFor(long ts)
@@ -478,6 +493,18 @@ public sealed class DuckDbReadStore : IReadStore
         RebuildView();
         if (_recent.Count + _months.Count > 0)
             _newestTs = Scalar<long?>(_root, "SELECT max(ts) FROM reads") ?? long.MinValue;
+    }
+
+    /// <summary>Day table of <paramref name="ts"/>, reusing the previous answer: a batch is mostly one day.</summary>
+    private static string DayTable(long ts, ref long lastDay, ref string lastTable)
+    {
+        long day = Math.DivRem(ts, DayMs, out long rem) - (rem < 0 ? 1 : 0);
+        if (day != lastDay)
+        {
+            lastDay = day;
+            lastTable = DayTable(ts);
+        }
+        return lastTable;
     }
 
     private static string DayTable(long ts)

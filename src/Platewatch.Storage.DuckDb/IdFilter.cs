@@ -32,6 +32,14 @@ internal sealed class IdFilter
         Count++;
     }
 
+    /// <summary>Adds the id; returns false if it may have been present already (so it needs an exact check).</summary>
+    public bool TryAdd(Guid id)
+    {
+        if (MayContain(id)) return false;
+        Add(id);
+        return true;
+    }
+
     public bool MayContain(Guid id)
     {
         var (h1, h2) = Hash(id);

@@ -15,65 +15,109 @@ namespace Platewatch.Storage.DuckDb;
 internal static class ReadSchema
 {
     public const string Columns =
-        "id UUID NOT NULL, ts BIGINT NOT NULL, plate VARCHAR NOT NULL, plate_raw VARCHAR, region VARCHAR NOT NULL, " +
-        "conf USMALLINT NOT NULL, cands VARCHAR, lat INTEGER NOT NULL, lon INTEGER NOT NULL, acc USMALLINT NOT NULL, " +
-        "heading USMALLINT, speed USMALLINT, vtype VARCHAR, vcolour VARCHAR, vmake VARCHAR, " +
-        "camera VARCHAR NOT NULL, agency VARCHAR NOT NULL, crop VARCHAR, ctx VARCHAR";
+        "id UUID NOT NULL, ts BIGINT NOT NULL, plate VARCHAR NOT NULL, region UINTEGER NOT NULL, conf USMALLINT NOT NULL, " +
+        "lat INTEGER NOT NULL, lon INTEGER NOT NULL, acc USMALLINT NOT NULL, camera UINTEGER NOT NULL, agency UINTEGER NOT NULL, extra VARCHAR";
 
-    public const string SelectList =
-        "id, ts, plate, plate_raw, region, conf, cands, lat, lon, acc, heading, speed, vtype, vcolour, vmake, camera, agency, crop, ctx";
+    public const string SelectList = "id, ts, plate, region, conf, lat, lon, acc, camera, agency, extra";
 
     public const double CoordinateScale = 1e6;
     public const float ConfidenceScale = 10_000f;
 
+    // Optional fields share one column: most reads have none of them, and every column costs the appender
+    // a call per row whether or not it holds a value.
+    private const char FieldSeparator = '\u001e';
+
     public static int ToMicroDegrees(double deg) => (int)Math.Round(deg * CoordinateScale);
 
-    public static void Append(DuckDBAppender appender, PlateRead r)
+    /// <summary>Appends one row; <paramref name="codes"/> are the dictionary codes of region, camera and agency.</summary>
+    public static void Append(DuckDBAppender appender, PlateRead r, (uint Region, uint Camera, uint Agency) codes)
     {
-        var row = appender.CreateRow();
-        row.AppendValue(r.Id.Value)
+        appender.CreateRow()
+           .AppendValue(r.Id.Value)
            .AppendValue(r.CapturedAt.ToUnixTimeMilliseconds())
            .AppendValue(r.Plate)
-           .AppendValue(r.PlateRaw)
-           .AppendValue(r.Region)
+           .AppendValue(codes.Region)
            .AppendValue((ushort)Math.Round(r.Confidence * ConfidenceScale))
-           .AppendValue(EncodeCandidates(r.Candidates))
            .AppendValue(ToMicroDegrees(r.Location.Latitude))
            .AppendValue(ToMicroDegrees(r.Location.Longitude))
            .AppendValue((ushort)Math.Clamp(Math.Round(r.Location.AccuracyMeters * 10), 0, ushort.MaxValue))
-           .AppendValue(r.Heading is { } h ? (ushort?)Math.Round(h * 10) : null)
-           .AppendValue(r.SpeedKmh is { } s ? (ushort?)Math.Round(s * 10) : null)
-           .AppendValue(r.Vehicle?.Type)
-           .AppendValue(r.Vehicle?.Colour)
-           .AppendValue(r.Vehicle?.Make)
-           .AppendValue(r.CameraId)
-           .AppendValue(r.AgencyId)
-           .AppendValue(r.Images?.PlateCrop)
-           .AppendValue(r.Images?.Context)
+           .AppendValue(codes.Camera)
+           .AppendValue(codes.Agency)
+           .AppendValue(EncodeExtra(r))
            .EndRow();
     }
 
-    public static PlateRead ReadRow(DuckDBDataReader d)
+    public static PlateRead ReadRow(DuckDBDataReader d, ValueDictionary dict)
     {
-        string? S(int i) => d.IsDBNull(i) ? null : d.GetString(i);
-        var vehicle = d.IsDBNull(12) && d.IsDBNull(13) && d.IsDBNull(14) ? null : new VehicleAttributes(S(12), S(13), S(14));
-        var images = d.IsDBNull(17) && d.IsDBNull(18) ? null : new ImageRefs(S(17), S(18));
-        return new PlateRead
+        var read = new PlateRead
         {
             Id = new ReadId(d.GetGuid(0)),
             CapturedAt = DateTimeOffset.FromUnixTimeMilliseconds(d.GetInt64(1)),
             Plate = d.GetString(2),
-            PlateRaw = S(3),
-            Region = d.GetString(4),
-            Confidence = d.GetFieldValue<ushort>(5) / ConfidenceScale,
-            Candidates = DecodeCandidates(S(6)),
-            Location = new GeoPoint(d.GetInt32(7) / CoordinateScale, d.GetInt32(8) / CoordinateScale, d.GetFieldValue<ushort>(9) / 10f),
-            Heading = d.IsDBNull(10) ? null : d.GetFieldValue<ushort>(10) / 10f,
-            SpeedKmh = d.IsDBNull(11) ? null : d.GetFieldValue<ushort>(11) / 10f,
-            Vehicle = vehicle,
-            CameraId = d.GetString(15),
-            AgencyId = d.GetString(16),
-            Images = images,
+            Region = dict.ValueOf(ValueDictionary.Region, d.GetFieldValue<uint>(3)),
+            Confidence = d.GetFieldValue<ushort>(4) / ConfidenceScale,
+            Location = new GeoPoint(d.GetInt32(5) / CoordinateScale, d.GetInt32(6) / CoordinateScale, d.GetFieldValue<ushort>(7) / 10f),
+            CameraId = dict.ValueOf(ValueDictionary.Camera, d.GetFieldValue<uint>(8)),
+            AgencyId = dict.ValueOf(ValueDictionary.Agency, d.GetFieldValue<uint>(9)),
+        };
+        return d.IsDBNull(10) ? read : DecodeExtra(read, d.GetString(10));
+    }
+
+    /// <summary>Tagged fields ("r=ABC-1234", "h=2715", ...) joined by U+001E; null when the read has none.</summary>
+    internal static string? EncodeExtra(PlateRead r)
+    {
+        if (r.PlateRaw is null && r.Candidates.IsDefaultOrEmpty && r.Heading is null && r.SpeedKmh is null && r.Vehicle is null && r.Images is null)
+            return null;
+        var sb = new StringBuilder(64);
+        void Field(char tag, string? value)
+        {
+            if (value is null) return;
+            if (sb.Length > 0) sb.Append(FieldSeparator);
+            sb.Append(tag).Append('=').Append(value);
+        }
+        var inv = CultureInfo.InvariantCulture;
+        Field('r', r.PlateRaw);
+        Field('k', EncodeCandidates(r.Candidates));
+        Field('h', r.Heading is { } h ? ((int)Math.Round(h * 10)).ToString(inv) : null);
+        Field('s', r.SpeedKmh is { } v ? ((int)Math.Round(v * 10)).ToString(inv) : null);
+        Field('t', r.Vehicle?.Type);
+        Field('c', r.Vehicle?.Colour);
+        Field('m', r.Vehicle?.Make);
+        Field('i', r.Images?.PlateCrop);
+        Field('x', r.Images?.Context);
+        return sb.ToString();
+    }
+
+    internal static PlateRead DecodeExtra(PlateRead read, string extra)
+    {
+        string? raw = null, type = null, colour = null, make = null, crop = null, ctx = null;
+        float? heading = null, speed = null;
+        var candidates = ImmutableArray<PlateCandidate>.Empty;
+        foreach (var part in extra.Split(FieldSeparator))
+        {
+            if (part.Length < 2) continue;
+            string v = part[2..];
+            switch (part[0])
+            {
+                case 'r': raw = v; break;
+                case 'k': candidates = DecodeCandidates(v); break;
+                case 'h': heading = int.Parse(v, CultureInfo.InvariantCulture) / 10f; break;
+                case 's': speed = int.Parse(v, CultureInfo.InvariantCulture) / 10f; break;
+                case 't': type = v; break;
+                case 'c': colour = v; break;
+                case 'm': make = v; break;
+                case 'i': crop = v; break;
+                case 'x': ctx = v; break;
+            }
+        }
+        return read with
+        {
+            PlateRaw = raw,
+            Candidates = candidates,
+            Heading = heading,
+            SpeedKmh = speed,
+            Vehicle = type is null && colour is null && make is null ? null : new VehicleAttributes(type, colour, make),
+            Images = crop is null && ctx is null ? null : new ImageRefs(crop, ctx),
         };
     }
 

@@ -21,7 +21,7 @@ public static class PlateReadValidator
         ArgumentNullException.ThrowIfNull(read);
         if (read.Id.Value == Guid.Empty) return "id is missing";
         if (!PlateText.IsNormalized(read.Plate)) return $"plate '{Trim(read.Plate)}' must be 1-{PlateText.MaxLength} characters of A-Z and 0-9";
-        if (read.PlateRaw is { Length: > MaxTextLength }) return "plateRaw is longer than 64 characters";
+        if (!IsText(read.PlateRaw)) return "plateRaw must be at most 64 characters, without control characters";
         if (read.Region.Length > 6 || !IsRegion(read.Region)) return $"region '{Trim(read.Region)}' is not an ISO 3166 code such as US-WA or BR";
         if (!(read.Confidence is >= 0 and <= 1)) return $"confidence {read.Confidence} must be between 0 and 1";
         if (read.Candidates.Length > MaxCandidates) return $"at most {MaxCandidates} candidates are allowed";
@@ -38,8 +38,8 @@ public static class PlateReadValidator
         if (read.SpeedKmh is { } s && !(s is >= 0 and <= 500)) return $"speed {s} km/h is out of range";
         if (!IsId(read.CameraId)) return "cameraId must be 1-64 characters of letters, digits, '-', '_', '.' or ':'";
         if (!IsId(read.AgencyId)) return "agencyId must be 1-64 characters of letters, digits, '-', '_', '.' or ':'";
-        if (read.Vehicle is { } v && ((v.Type?.Length ?? 0) > MaxTextLength || (v.Colour?.Length ?? 0) > MaxTextLength || (v.Make?.Length ?? 0) > MaxTextLength))
-            return "vehicle attributes must be at most 64 characters each";
+        if (read.Vehicle is { } v && !(IsText(v.Type) && IsText(v.Colour) && IsText(v.Make)))
+            return "vehicle type, colour and make must be at most 64 characters each, without control characters";
         if (read.Images is { } img && (!IsHash(img.PlateCrop) || !IsHash(img.Context)))
             return "image references must be SHA-256 hex digests";
         return null;
@@ -61,6 +61,14 @@ public static class PlateReadValidator
         if (r.Length == 2) return true;
         if (r[2] != '-' || r.Length < 4) return false;
         foreach (char c in r.AsSpan(3)) if (!char.IsAsciiLetterUpper(c) && !char.IsAsciiDigit(c)) return false;
+        return true;
+    }
+
+    private static bool IsText(string? s)
+    {
+        if (s is null) return true;
+        if (s.Length > MaxTextLength) return false;
+        foreach (char c in s) if (char.IsControl(c)) return false;
         return true;
     }
 
