@@ -39,7 +39,7 @@ public static class ReadMapping
         {
             Id = id,
             Plate = plate,
-            PlateRaw = string.Equals(plate, d.Plate, StringComparison.Ordinal) ? null : d.Plate,
+            PlateRaw = d.PlateRaw ?? (string.Equals(plate, d.Plate, StringComparison.Ordinal) ? null : d.Plate),
             Region = d.Region?.ToUpperInvariant() ?? "",
             Confidence = (float)d.Confidence.Value,
             Candidates = candidates,

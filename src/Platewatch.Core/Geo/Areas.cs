@@ -138,10 +138,10 @@ public sealed record PolygonArea(ImmutableArray<GeoPoint> Vertices) : Area
         {
             if (!p.IsValid) throw new ArgumentException($"Polygon vertex {p} is not a valid latitude/longitude.");
         }
-        if (Math.Abs(SignedArea()) < 1e-12)
-            throw new ArgumentException("The polygon is degenerate: its vertices enclose no area.");
         if (SelfIntersects())
             throw new ArgumentException("The polygon intersects itself: list its vertices in order around the boundary.");
+        if (Math.Abs(SignedArea()) < 1e-12)
+            throw new ArgumentException("The polygon is degenerate: its vertices enclose no area.");
     }
 
     private double SignedArea()
