@@ -1,0 +1,186 @@
+using Platewatch.Reads;
+
+namespace Platewatch.Simulation;
+
+/// <summary>
+/// A deterministic synthetic city: street grid, cameras, vehicles with routines, and planted relationships
+/// (associates, convoys, cloned plates, hotlist candidates) recorded in <see cref="Truth"/>. The same options
+/// give the same city, truth and reads, ids included, on any machine and any number of cores.
+/// </summary>
+public sealed class CitySimulator
+{
+    private const int VehiclesPerChunk = 4096;
+    private const int ReadsPerSlice = 8192;
+
+    private readonly SimulationOptions _options;
+    private readonly StreetGrid _grid;
+    private readonly CameraLayout _cams;
+    private readonly Population _pop;
+    private readonly DayGenerator _days;
+    private readonly ReadFactory _factory;
+    private readonly DateOnly _firstLocalDate;
+    private readonly int _localDays;
+    private readonly long _windowStartMs;
+    private readonly long _windowEndMs;
+    private long _estimate = -1;
+
+    public CitySimulator(SimulationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        var rng = Rng.For((ulong)options.Seed, 0xC17);
+        _grid = new StreetGrid(options, ref rng);
+        _cams = new CameraLayout(options, _grid, ref rng);
+        _pop = new Population(options, _grid, _cams, ref rng);
+
+        var start = options.Start.ToUniversalTime();
+        _windowStartMs = start.ToUnixTimeMilliseconds();
+        _windowEndMs = start.AddDays(options.Days).ToUnixTimeMilliseconds();
+        _firstLocalDate = DateOnly.FromDateTime(start.UtcDateTime + options.UtcOffset);
+        var lastLocal = DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(_windowEndMs - 1).UtcDateTime + options.UtcOffset);
+        _localDays = lastLocal.DayNumber - _firstLocalDate.DayNumber + 1;
+
+        _days = new DayGenerator(options, _grid, _cams, _pop, _firstLocalDate);
+        _factory = new ReadFactory(options, _pop, _cams);
+        City = BuildCity();
+        Truth = TruthBuilder.Build(options, _grid, _pop, _days, _firstLocalDate, _localDays);
+    }
+
+    public SimulationOptions Options => _options;
+
+    public City City { get; }
+
+    public GroundTruth Truth { get; }
+
+    /// <summary>
+    /// Every read of the simulated period in capture-time order, in batches of at most <paramref name="batchSize"/>.
+    /// Memory stays bounded by one day of reads: days are generated, sorted and emitted one at a time.
+    /// Enumerating twice gives identical reads.
+    /// </summary>
+    public IEnumerable<IReadOnlyList<PlateRead>> Generate(int batchSize = 65536)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        return GenerateCore(batchSize);
+    }
+
+    /// <summary>About how many reads <see cref="Generate"/> yields, from a sample of vehicles over the first week; for progress bars.</summary>
+    public long EstimateReads()
+    {
+        if (_estimate >= 0) return _estimate;
+        int n = _options.Vehicles;
+        int stride = Math.Max(1, n / 3000);
+        int days = Math.Min(_localDays, 7);
+        var buffer = new RawBuffer();
+        long sampled = 0;
+        for (int day = 0; day < days; day++)
+        {
+            var visits = MobileVisits.Build(_grid, _cams, (ulong)_options.Seed, day, DayGenerator.PassWindowMs);
+            for (int v = 0; v < n; v += stride)
+            {
+                buffer.Count = 0;
+                _days.Generate(v, day, visits, buffer);
+                sampled += buffer.Count;
+            }
+        }
+        int vehiclesSampled = (n + stride - 1) / stride;
+        _estimate = (long)(sampled / (double)days / vehiclesSampled * n * _options.Days);
+        return _estimate;
+    }
+
+    private IEnumerable<IReadOnlyList<PlateRead>> GenerateCore(int batchSize)
+    {
+        int n = _options.Vehicles;
+        int chunks = (n + VehiclesPerChunk - 1) / VehiclesPerChunk;
+        var buffers = new RawBuffer[chunks];
+        for (int c = 0; c < chunks; c++) buffers[c] = new RawBuffer();
+        var raws = Array.Empty<RawRead>();
+        var sorted = Array.Empty<RawRead>();
+        var keys = Array.Empty<ulong>();
+        var seconds = new int[DaySorter.Buckets + 1];
+
+        for (int day = 0; day < _localDays; day++)
+        {
+            var visits = MobileVisits.Build(_grid, _cams, (ulong)_options.Seed, day, DayGenerator.PassWindowMs);
+            int d = day;
+            Parallel.For(0, chunks, c =>
+            {
+                var buf = buffers[c];
+                buf.Count = 0;
+                int end = Math.Min(n, (c + 1) * VehiclesPerChunk);
+                for (int v = c * VehiclesPerChunk; v < end; v++) _days.Generate(v, d, visits, buf);
+            });
+
+            // Concatenating in chunk order and breaking time ties by position keeps the order independent of threads.
+            int total = 0;
+            foreach (var b in buffers) total += b.Count;
+            if (raws.Length < total)
+            {
+                raws = new RawRead[total + (total / 8)];
+                sorted = new RawRead[raws.Length];
+                keys = new ulong[raws.Length];
+            }
+            int at = 0;
+            foreach (var b in buffers)
+            {
+                Array.Copy(b.Items, 0, raws, at, b.Count);
+                at += b.Count;
+            }
+            DaySorter.Sort(raws, total, keys, sorted, seconds);
+            long dayStart = DayStartUnixMs(day);
+            int from = LowerBound(keys, total, _windowStartMs - dayStart);
+            int to = LowerBound(keys, total, _windowEndMs - dayStart);
+            for (int b = from; b < to; b += batchSize)
+            {
+                int count = Math.Min(batchSize, to - b);
+                var batch = new PlateRead[count];
+                int slices = (count + ReadsPerSlice - 1) / ReadsPerSlice;
+                int first = b;
+                if (slices == 1)
+                {
+                    _factory.Build(day, dayStart, keys, sorted, first, first + count, batch, 0);
+                }
+                else
+                {
+                    Parallel.For(0, slices, s =>
+                    {
+                        int sFrom = first + (s * ReadsPerSlice);
+                        int sTo = Math.Min(first + count, sFrom + ReadsPerSlice);
+                        _factory.Build(d, dayStart, keys, sorted, sFrom, sTo, batch, sFrom - first);
+                    });
+                }
+                yield return batch;
+            }
+        }
+    }
+
+    private long DayStartUnixMs(int day) =>
+        new DateTimeOffset(_firstLocalDate.AddDays(day).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds()
+        - (long)_options.UtcOffset.TotalMilliseconds;
+
+    /// <summary>The first sorted position whose time of day is at least <paramref name="timeMs"/>.</summary>
+    private static int LowerBound(ulong[] keys, int count, long timeMs)
+    {
+        if (timeMs <= 0) return 0;
+        if (timeMs >= DayGenerator.DayMs) return count;
+        ulong target = (ulong)timeMs << 32;
+        int lo = 0, hi = count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (keys[mid] < target) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    private City BuildCity()
+    {
+        var agencies = new List<Agency> { new(_options.AgencyId, "Demo City Police Department", _options.HomeRegion) };
+        if (_options.TransitAgencyId is { } transit) agencies.Add(new Agency(transit, "Demo Regional Transit and Tolling", _options.HomeRegion));
+        var intersections = new Intersection[_grid.Count];
+        for (int i = 0; i < intersections.Length; i++)
+            intersections[i] = new Intersection(i, _grid.RowOf(i), _grid.ColOf(i), new Geo.GeoPoint(_grid.Lat[i], _grid.Lon[i]), _grid.IsArterial(i));
+        return new City(_options.Bounds, _options.UtcOffset, _options.BlockMeters, _grid.Rows, _grid.Cols, agencies, _cams.Cameras, intersections);
+    }
+}
