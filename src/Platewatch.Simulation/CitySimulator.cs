@@ -90,67 +90,107 @@ public sealed class CitySimulator
 
     private IEnumerable<IReadOnlyList<PlateRead>> GenerateCore(int batchSize)
     {
-        int n = _options.Vehicles;
-        int chunks = (n + VehiclesPerChunk - 1) / VehiclesPerChunk;
-        var buffers = new RawBuffer[chunks];
-        for (int c = 0; c < chunks; c++) buffers[c] = new RawBuffer();
-        var raws = Array.Empty<RawRead>();
-        var sorted = Array.Empty<RawRead>();
-        var keys = Array.Empty<ulong>();
-        var seconds = new int[DaySorter.Buckets + 1];
-
-        for (int day = 0; day < _localDays; day++)
+        // While the caller consumes one day's batches, the next day is simulated and sorted in the background:
+        // two buffers in turn, so memory stays at two days of raw reads.
+        var current = new PreparedDay(_options.Vehicles);
+        var spare = new PreparedDay(_options.Vehicles);
+        Prepare(current, 0);
+        Task? next = null;
+        try
         {
-            var visits = MobileVisits.Build(_grid, _cams, (ulong)_options.Seed, day, DayGenerator.PassWindowMs);
-            int d = day;
-            Parallel.For(0, chunks, c =>
+            for (int day = 0; day < _localDays; day++)
             {
-                var buf = buffers[c];
-                buf.Count = 0;
-                int end = Math.Min(n, (c + 1) * VehiclesPerChunk);
-                for (int v = c * VehiclesPerChunk; v < end; v++) _days.Generate(v, d, visits, buf);
-            });
+                if (day + 1 < _localDays)
+                {
+                    var target = spare;
+                    int nextDay = day + 1;
+                    next = Task.Run(() => Prepare(target, nextDay));
+                }
+                foreach (var batch in Emit(current, batchSize)) yield return batch;
+                if (next is not null)
+                {
+                    next.GetAwaiter().GetResult();
+                    next = null;
+                    (current, spare) = (spare, current);
+                }
+            }
+        }
+        finally
+        {
+            // An abandoned enumeration must not leave a day being written into buffers nobody reads.
+            next?.Wait();
+        }
+    }
 
-            // Concatenating in chunk order and breaking time ties by position keeps the order independent of threads.
-            int total = 0;
-            foreach (var b in buffers) total += b.Count;
-            if (raws.Length < total)
+    /// <summary>One day of raw reads, sorted; the arrays are reused from day to day.</summary>
+    private sealed class PreparedDay(int vehicles)
+    {
+        public readonly RawBuffer[] Chunks = [.. Enumerable.Range(0, (vehicles + VehiclesPerChunk - 1) / VehiclesPerChunk).Select(_ => new RawBuffer())];
+        public readonly int[] Seconds = new int[DaySorter.Buckets + 1];
+        public RawRead[] Raws = [];
+        public RawRead[] Sorted = [];
+        public ulong[] Keys = [];
+        public int Day;
+        public int Total;
+    }
+
+    private void Prepare(PreparedDay p, int day)
+    {
+        int n = _options.Vehicles;
+        var visits = MobileVisits.Build(_grid, _cams, (ulong)_options.Seed, day, DayGenerator.PassWindowMs);
+        Parallel.For(0, p.Chunks.Length, c =>
+        {
+            var buf = p.Chunks[c];
+            buf.Count = 0;
+            int end = Math.Min(n, (c + 1) * VehiclesPerChunk);
+            for (int v = c * VehiclesPerChunk; v < end; v++) _days.Generate(v, day, visits, buf);
+        });
+
+        // Concatenating in chunk order and breaking time ties by position keeps the order independent of threads.
+        int total = 0;
+        foreach (var b in p.Chunks) total += b.Count;
+        if (p.Raws.Length < total)
+        {
+            p.Raws = new RawRead[total + (total / 8)];
+            p.Sorted = new RawRead[p.Raws.Length];
+            p.Keys = new ulong[p.Raws.Length];
+        }
+        int at = 0;
+        foreach (var b in p.Chunks)
+        {
+            Array.Copy(b.Items, 0, p.Raws, at, b.Count);
+            at += b.Count;
+        }
+        DaySorter.Sort(p.Raws, total, p.Keys, p.Sorted, p.Seconds);
+        p.Day = day;
+        p.Total = total;
+    }
+
+    private IEnumerable<IReadOnlyList<PlateRead>> Emit(PreparedDay p, int batchSize)
+    {
+        long dayStart = DayStartUnixMs(p.Day);
+        int from = LowerBound(p.Keys, p.Total, _windowStartMs - dayStart);
+        int to = LowerBound(p.Keys, p.Total, _windowEndMs - dayStart);
+        for (int b = from; b < to; b += batchSize)
+        {
+            int count = Math.Min(batchSize, to - b);
+            var batch = new PlateRead[count];
+            int slices = (count + ReadsPerSlice - 1) / ReadsPerSlice;
+            int first = b;
+            if (slices == 1)
             {
-                raws = new RawRead[total + (total / 8)];
-                sorted = new RawRead[raws.Length];
-                keys = new ulong[raws.Length];
+                _factory.Build(p.Day, dayStart, p.Keys, p.Sorted, first, first + count, batch, 0);
             }
-            int at = 0;
-            foreach (var b in buffers)
+            else
             {
-                Array.Copy(b.Items, 0, raws, at, b.Count);
-                at += b.Count;
-            }
-            DaySorter.Sort(raws, total, keys, sorted, seconds);
-            long dayStart = DayStartUnixMs(day);
-            int from = LowerBound(keys, total, _windowStartMs - dayStart);
-            int to = LowerBound(keys, total, _windowEndMs - dayStart);
-            for (int b = from; b < to; b += batchSize)
-            {
-                int count = Math.Min(batchSize, to - b);
-                var batch = new PlateRead[count];
-                int slices = (count + ReadsPerSlice - 1) / ReadsPerSlice;
-                int first = b;
-                if (slices == 1)
+                Parallel.For(0, slices, s =>
                 {
-                    _factory.Build(day, dayStart, keys, sorted, first, first + count, batch, 0);
-                }
-                else
-                {
-                    Parallel.For(0, slices, s =>
-                    {
-                        int sFrom = first + (s * ReadsPerSlice);
-                        int sTo = Math.Min(first + count, sFrom + ReadsPerSlice);
-                        _factory.Build(d, dayStart, keys, sorted, sFrom, sTo, batch, sFrom - first);
-                    });
-                }
-                yield return batch;
+                    int sFrom = first + (s * ReadsPerSlice);
+                    int sTo = Math.Min(first + count, sFrom + ReadsPerSlice);
+                    _factory.Build(p.Day, dayStart, p.Keys, p.Sorted, sFrom, sTo, batch, sFrom - first);
+                });
             }
+            yield return batch;
         }
     }
 

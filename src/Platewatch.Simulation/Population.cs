@@ -202,8 +202,15 @@ internal sealed class Population
             }
         }
         int rows = _grid.Rows;
+        int clones = o.ClonedPlates, pairs = o.AssociatePairs, convoys = o.Convoys;
+        long need = (2L * clones) + (2L * pairs) + (3L * convoys);
+        if (need > n / 2)
+        {
+            double f = n / 2 / (double)need;
+            (clones, pairs, convoys) = ((int)(clones * f), (int)(pairs * f), (int)(convoys * f));
+        }
 
-        for (int i = 0; i < o.ClonedPlates; i++)
+        for (int i = 0; i < clones; i++)
         {
             // Opposite ends of the city, each commuting within its own end, leaving at about the same time:
             // the same plate then shows up far apart within the hour.
@@ -220,7 +227,7 @@ internal sealed class Population
             Clones.Add((a, b));
         }
 
-        for (int i = 0; i < o.AssociatePairs; i++)
+        for (int i = 0; i < pairs; i++)
         {
             int a = Take(ref rng), b = Take(ref rng);
             ref var sa = ref Vehicles[a];
@@ -246,7 +253,7 @@ internal sealed class Population
             }
         }
 
-        for (int i = 0; i < o.Convoys; i++)
+        for (int i = 0; i < convoys; i++)
         {
             int size = rng.Chance(0.6) ? 2 : 3;
             var members = new int[size];

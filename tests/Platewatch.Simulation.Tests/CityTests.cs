@@ -39,6 +39,16 @@ public sealed class CityTests
         Assert.All(reads, r => Assert.InRange(r.CapturedAt, start, start.AddDays(1).AddTicks(-1)));
     }
 
+    [Fact]
+    public void A_city_too_small_for_the_plants_gets_fewer_and_the_truth_says_so()
+    {
+        var sim = new CitySimulator(new SimulationOptions { Vehicles = 20, Days = 1 });
+        var t = sim.Truth;
+        int planted = (2 * t.Associates.Count) + t.Convoys.Sum(c => c.Members.Count) + (2 * t.ClonedPlates.Count);
+        Assert.InRange(planted, 1, 10);
+        Assert.NotEmpty(sim.Generate().SelectMany(b => b));
+    }
+
     [Theory]
     [InlineData(0, 1)]
     [InlineData(10, 0)]
@@ -48,11 +58,10 @@ public sealed class CityTests
     }
 
     [Fact]
-    public void Options_naming_bad_rates_agencies_or_too_many_plants_are_rejected()
+    public void Options_with_bad_rates_agencies_or_bounds_are_rejected()
     {
         Assert.Throws<ArgumentException>(() => new CitySimulator(new SimulationOptions { MisreadRate = 1.5 }));
         Assert.Throws<ArgumentException>(() => new CitySimulator(new SimulationOptions { AgencyId = "bad id" }));
-        Assert.Throws<ArgumentException>(() => new CitySimulator(new SimulationOptions { Vehicles = 10, AssociatePairs = 10 }));
         Assert.Throws<ArgumentException>(() => new CitySimulator(new SimulationOptions { Bounds = new(47.7, -122.2, 47.5, -122.4) }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new CitySimulator(TestCity.Options with { Vehicles = 20, Days = 1, AssociatePairs = 0, Convoys = 0, ClonedPlates = 0 }).Generate(0));
     }
