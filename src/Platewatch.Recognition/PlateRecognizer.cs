@@ -30,7 +30,7 @@ public sealed class PlateRecognizer : IPlateRecognizer
         _models = models;
         _options = options;
         _detector = new TextDetector(models.Detector);
-        _recognizer = new LineRecognizer(models.Recognizer, models.Classes);
+        _recognizer = new LineRecognizer(models.Recognizer, models.Classes) { MinTensorWidth = options.RecognizerMinWidth };
         _reader = new PlateReader(PlateFormats.Default);
         ModelsDirectory = "";
     }
@@ -42,6 +42,9 @@ public sealed class PlateRecognizer : IPlateRecognizer
     public static PlateRecognizer Create(RecognizerOptions? options = null)
     {
         options ??= new RecognizerOptions();
+        // Tuning knobs for experiments, read once here; the defaults are the measured choice.
+        if (int.TryParse(Environment.GetEnvironmentVariable("PLATEWATCH_DET_SIDE"), out int side)) options = options with { DetectionLongSide = side };
+        if (int.TryParse(Environment.GetEnvironmentVariable("PLATEWATCH_REC_MINW"), out int minw)) options = options with { RecognizerMinWidth = minw };
         string dir = ModelSet.ResolveDirectory(options.ModelsDirectory);
         var models = ModelSet.Load(dir, options.IntraOpThreads);
         return new PlateRecognizer(models, options) { ModelsDirectory = dir };
@@ -114,7 +117,13 @@ public sealed class PlateRecognizer : IPlateRecognizer
         double recognizeMs = Stopwatch.GetElapsedTime(t2).TotalMilliseconds;
 
         long t3 = Stopwatch.GetTimestamp();
-        var plates = SelectPlates(boxes, usable, reads, allow, Math.Clamp(hints.TopN, 1, 100));
+        var groups = PlateGeometry.Group(boxes, usable);
+        // A line the detector split (or covered twice) reads better whole: one more pass over the joined quads.
+        var joined = groups.Where(g => g.Lines == 1 && g.Boxes.Length > 1).ToList();
+        var joinedReads = joined.Count == 0 ? [] : _recognizer.Recognize(image, joined.Select(g => g.Quad).ToList(), ct);
+        var groupReads = new Dictionary<LineGroup, LineRead>(ReferenceEqualityComparer.Instance);
+        for (int k = 0; k < joined.Count; k++) groupReads[joined[k]] = joinedReads[k];
+        var plates = SelectPlates(boxes, usable, reads, groups, groupReads, allow, Math.Clamp(hints.TopN, 1, 100));
         double postMs = Stopwatch.GetElapsedTime(t3).TotalMilliseconds;
 
         if (s_debug) Console.Error.WriteLine($"timing decode={decodeMs:F1} detect={detectMs:F1} recognize={recognizeMs:F1} ({usable.Count} lines) post={postMs:F1} boxes={boxes.Count}");
@@ -154,9 +163,9 @@ public sealed class PlateRecognizer : IPlateRecognizer
         return result.Where((_, k) => k >= boxes.Count || !replaced.Contains(k)).ToList();
     }
 
-    private ImmutableArray<PlateResult> SelectPlates(List<TextBox> boxes, List<int> usable, Dictionary<int, LineRead> reads, Func<string, bool>? allow, int topN)
+    private ImmutableArray<PlateResult> SelectPlates(List<TextBox> boxes, List<int> usable, Dictionary<int, LineRead> reads, List<LineGroup> groups,
+        Dictionary<LineGroup, LineRead> groupReads, Func<string, bool>? allow, int topN)
     {
-        var groups = PlateGeometry.Group(boxes, usable);
         var hyps = new List<(LineGroup Group, PlateHypothesis Hyp, (string Region, double Strength)? Name)>();
         // Lines that name a region are never plates themselves, but they vouch for a plate next to them.
         var nameOf = new Dictionary<int, (string Region, double Strength)>();
@@ -178,8 +187,8 @@ public sealed class PlateRecognizer : IPlateRecognizer
             var parts = g.Lines == 2
                 ? g.Boxes.OrderBy(i => boxes[i].Rect.Cy).ToArray()
                 : g.Boxes.OrderBy(i => boxes[i].Rect.Cx).ToArray();
-            var chars = parts.SelectMany(i => reads[i].Chars).ToList();
-            string raw = string.Join(" ", parts.Select(i => reads[i].RawText));
+            var chars = groupReads.TryGetValue(g, out var whole) ? [.. whole.Chars] : parts.SelectMany(i => reads[i].Chars).ToList();
+            string raw = whole?.RawText ?? string.Join(" ", parts.Select(i => reads[i].RawText));
             var hyp = _reader.Read(chars, raw, allow, topN);
             if (hyp is null) continue;
             var name = NearbyName(boxes, g, nameOf);
@@ -239,6 +248,7 @@ public sealed class PlateRecognizer : IPlateRecognizer
 
     private static (string Region, double Confidence) IdentifyRegion(PlateHypothesis hyp, (string Region, double Strength)? name)
     {
+        if (hyp.BandRegion.Length > 0) return (hyp.BandRegion, 0.8);
         var fr = hyp.FormatRegions;
         if (name is { } n)
         {

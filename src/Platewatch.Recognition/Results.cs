@@ -47,15 +47,15 @@ public sealed record StageTimings(double DecodeMs, double DetectMs, double Recog
 }
 
 /// <summary>Thrown for input that is not a usable image. The message says what is wrong, in one line.</summary>
-public sealed class InvalidImageException : Exception
+public sealed class InvalidImageException : FormatException
 {
     public InvalidImageException(string message) : base(message) { }
     public InvalidImageException(string message, Exception inner) : base(message, inner) { }
     public InvalidImageException() { }
 }
 
-/// <summary>Thrown when the model files are missing or do not match the metadata.</summary>
-public sealed class ModelNotFoundException : Exception
+/// <summary>Thrown when the model files are missing or do not match the metadata; the message names the fix.</summary>
+public sealed class ModelNotFoundException : FileNotFoundException
 {
     public ModelNotFoundException(string message) : base(message) { }
     public ModelNotFoundException(string message, Exception inner) : base(message, inner) { }

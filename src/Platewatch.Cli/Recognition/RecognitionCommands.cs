@@ -14,12 +14,12 @@ internal static class RecognitionCommands
         config.AddCommand<EvalCommand>("eval")
             .WithDescription("Score the recognizer on a labelled set (OpenALPR benchmark layout, or crops with groundtruth.csv).")
             .WithExample("eval", "../shared/datasets/openalpr-br", "--region", "br");
-        config.AddBranch("bench", bench =>
-        {
-            bench.SetDescription("Macro benchmarks.");
-            bench.AddCommand<BenchRecognizeCommand>("recognize")
-                .WithDescription("Recognition throughput on 1280x720 frames, for 1 and 2 threads.");
-        });
+    }
+
+    public static void RegisterBench(IConfigurator<CommandSettings> bench)
+    {
+        bench.AddCommand<BenchRecognizeCommand>("recognize")
+            .WithDescription("Recognition throughput on 1280x720 frames, for 1 and 2 threads.");
     }
 }
 

@@ -18,13 +18,17 @@ internal sealed class PlateFormats
     public const ulong Digits = (1UL << 10) - 1;
     public const ulong Letters = ((1UL << 36) - 1) & ~Digits;
 
-    // Look-alike characters: what the reader shows when the plate holds the other kind.
+    // Look-alikes: for a character read, what the plate more likely holds when a format rules the read out,
+    // most likely first. 'O' beats 'D' and 'Q' for a zero in a letter slot.
     private static readonly Dictionary<char, string> s_lookAlikes = new()
     {
-        ['0'] = "ODQU", ['1'] = "ILTJ", ['2'] = "Z", ['4'] = "A", ['5'] = "S", ['6'] = "G", ['7'] = "T", ['8'] = "B", ['9'] = "G",
-        ['O'] = "0DQ", ['D'] = "0O", ['Q'] = "0O", ['U'] = "0", ['I'] = "1", ['L'] = "1", ['T'] = "17", ['J'] = "1", ['Z'] = "2", ['A'] = "4",
-        ['S'] = "5", ['G'] = "69", ['B'] = "8",
+        ['0'] = "ODQU", ['1'] = "ILTJ", ['2'] = "Z", ['3'] = "B", ['4'] = "A", ['5'] = "S", ['6'] = "G", ['7'] = "T", ['8'] = "B", ['9'] = "G",
+        ['O'] = "0", ['D'] = "0", ['Q'] = "0", ['U'] = "0", ['C'] = "0", ['I'] = "1", ['L'] = "1", ['T'] = "17", ['J'] = "1", ['Z'] = "2",
+        ['A'] = "4", ['S'] = "5", ['G'] = "69", ['B'] = "83", ['E'] = "3",
     };
+
+    /// <summary>Most characters a format may change: beyond this the read is some other text, not a misread plate.</summary>
+    public static int MaxCorrections(int length) => Math.Max(1, length / 3);
 
     private readonly Dictionary<int, List<FixedFormat>> _byLength = [];
 
@@ -197,13 +201,16 @@ internal sealed class PlateFormats
             {
                 if ((allowed & (1UL << k)) == 0) continue;
                 float p = c.Alnum[k];
-                if (s_lookAlikes.TryGetValue(Alphabet.Chars[k], out string? alikes) && alikes.Contains(c.Best, StringComparison.Ordinal))
-                    p = MathF.Max(p, c.Confidence * 0.5f);
+                if (s_lookAlikes.TryGetValue(c.Best, out string? alikes))
+                {
+                    int rank = alikes.IndexOf(Alphabet.Chars[k], StringComparison.Ordinal);
+                    if (rank >= 0) p = MathF.Max(p, c.Confidence * (rank == 0 ? 0.5f : 0.3f));
+                }
                 if (p > bestP) { bestP = p; bestK = k; }
             }
             if (bestK < 0 || bestP < 0.02f) return null;
             text[i] = Alphabet.Chars[bestK];
-            if (text[i] != c.Best) corrections++;
+            if (text[i] != c.Best && ++corrections > MaxCorrections(chars.Count)) return null;
             conf[i] = MathF.Min(1, bestP);
             log += Math.Log(Math.Max(bestP, 1e-6));
         }

@@ -11,7 +11,8 @@ internal sealed record PlateHypothesis(
     bool MatchesFormat,
     IReadOnlyList<string> FormatRegions,
     float[] CharConfidences,
-    IReadOnlyList<PlateCandidate> Candidates);
+    IReadOnlyList<PlateCandidate> Candidates,
+    string BandRegion = "");
 
 /// <summary>
 /// Turns recognized characters into plate readings: fits them to plate formats (fixing look-alikes where a format
@@ -29,7 +30,7 @@ internal sealed class PlateReader(PlateFormats formats)
         if (LooksLikeNonPlate(rawText)) return null;
 
         var fits = new List<(FormatFit Fit, double Score)>();
-        AddFits(chars, allowRegion, 0, fits);
+        AddFits(chars, allowRegion, _ => 0, fits);
         // A stray character: the EU band letter, a sticker between groups, an emblem. Only a weak character may go.
         for (int drop = 0; drop < chars.Count; drop++)
         {
@@ -38,7 +39,9 @@ internal sealed class PlateReader(PlateFormats formats)
             if (c.Confidence > (edge ? 0.97f : 0.9f) && !edge) continue;
             var rest = chars.Where((_, i) => i != drop).ToList();
             double penalty = edge ? 0.6 + 1.2 * c.Confidence : 1.0 + 2.0 * c.Confidence;
-            AddFits(rest, allowRegion, penalty, fits);
+            // The EU band's country letter, read as the first character: cheap to drop, and it names the country.
+            string band = drop == 0 ? BandCountry(c.Best) : "";
+            AddFits(rest, allowRegion, f => band.Length > 0 && f.Region == band ? 0.2 : penalty, fits);
         }
 
         double rawLog = chars.Sum(c => Math.Log(Math.Max(c.Confidence, 1e-6)));
@@ -74,18 +77,26 @@ internal sealed class PlateReader(PlateFormats formats)
             .ToList();
         // Plate-likeness: the reading's quality, its length, and whether it has the digits nearly every plate has.
         double score = bestScore + (bestText.Length is >= 5 and <= 8 ? 0.3 : bestText.Length is 4 ? 0 : -0.5);
-        return new PlateHypothesis(bestText, score, conf, bestFmt || regions.Count > 0, regions, charConf, list);
+        string bandRegion = bestFit is { } bb && bestText.Length == chars.Count - 1 && BandCountry(chars[0].Best) == bb.Format.Region ? bb.Format.Region : "";
+        return new PlateHypothesis(bestText, score, conf, bestFmt || regions.Count > 0, regions, charConf, list, bandRegion);
     }
 
-    private void AddFits(IReadOnlyList<CharRead> chars, Func<string, bool>? allowRegion, double penalty, List<(FormatFit, double)> fits)
+    private void AddFits(IReadOnlyList<CharRead> chars, Func<string, bool>? allowRegion, Func<FixedFormat, double> penalty, List<(FormatFit, double)> fits)
     {
         foreach (var f in formats.OfLength(chars.Count))
         {
             if (allowRegion is not null && !allowRegion(f.Region)) continue;
             if (PlateFormats.Fit(f, chars) is { } fit)
-                fits.Add((fit, fit.LogScore / chars.Count - penalty / chars.Count - 0.05 * fit.Corrections));
+                fits.Add((fit, fit.LogScore / chars.Count - penalty(f) / chars.Count - 0.05 * fit.Corrections));
         }
     }
+
+    /// <summary>Countries whose band shows one letter that the reader can take for a plate character.</summary>
+    private static string BandCountry(char c) => c switch
+    {
+        'D' => "de", 'F' => "fr", 'I' => "it", 'E' => "es", 'P' => "pt", 'B' => "be", 'A' => "at", 'L' => "lu", 'H' => "hu", 'S' => "se", 'N' => "no",
+        _ => "",
+    };
 
     private static float[] CharConf(IReadOnlyList<CharRead> chars, string text)
     {

@@ -1,0 +1,85 @@
+using Platewatch.Recognition.Formats;
+using Platewatch.Recognition.Ocr;
+using Platewatch.Recognition.Plates;
+
+namespace Platewatch.Recognition.Tests;
+
+public sealed class FormatTests
+{
+    /// <summary>A read as a confident reader gives it: the read character near certain, a little left for others.</summary>
+    private static List<CharRead> Read(string text, float conf = 0.95f) => text.Select((c, i) =>
+    {
+        var dist = new float[Alphabet.Chars.Length];
+        int k = Alphabet.IndexOf(c);
+        dist[k] = conf;
+        for (int j = 0; j < dist.Length; j++) if (j != k) dist[j] = (1 - conf) / (dist.Length - 1);
+        return new CharRead(c, conf, dist, (i + 0.5f) / text.Length);
+    }).ToList();
+
+    [Theory]
+    [InlineData("AY09034", "br", "AYO9034")]   // O read as zero where Brazil has a letter
+    [InlineData("A8C1234", "br", "ABC1234")]   // B read as 8
+    [InlineData("7A8C123", "us-ca", "7ABC123")]
+    [InlineData("EX4S6KL", "it", "EX456KL")]   // S read as 5 where Italy has a digit
+    [InlineData("AB12JCD", "fr", "AB123CD")]   // J read for 3 is not a look-alike: no change beyond format
+    public void Format_fixes_look_alike_characters(string read, string region, string expected)
+    {
+        var reader = new PlateReader(PlateFormats.Default);
+        var hyp = reader.Read(Read(read), read, PlateRecognizer.AllowRegion([region]), 10);
+        Assert.NotNull(hyp);
+        if (expected == "AB123CD") Assert.NotEqual(expected, hyp.Text);
+        else Assert.Equal(expected, hyp.Text);
+    }
+
+    [Fact]
+    public void Italian_format_excludes_letters_Italy_never_issues()
+    {
+        var f = PlateFormats.Default;
+        Assert.True(f.Matches("EX456KL", r => r == "it"));
+        Assert.False(f.Matches("EO456KL", r => r == "it"));
+    }
+
+    [Fact]
+    public void A_stray_weak_edge_character_is_dropped_to_fit_a_format()
+    {
+        var chars = Read("IAB123CD");
+        var weak = new float[Alphabet.Chars.Length];
+        weak[Alphabet.IndexOf('I')] = 0.55f;
+        weak[Alphabet.IndexOf('1')] = 0.3f;
+        chars[0] = new CharRead('I', 0.55f, weak, chars[0].X);
+        var hyp = new PlateReader(PlateFormats.Default).Read(chars, "IAB123CD", PlateRecognizer.AllowRegion(["eu"]), 10);
+        Assert.NotNull(hyp);
+        Assert.Equal("AB123CD", hyp.Text);
+    }
+
+    [Theory]
+    [InlineData("12:34:56")]
+    [InlineData("2024/01/31 08:15")]
+    [InlineData("Speed limit")]
+    public void Timestamps_and_words_are_not_plates(string raw) => Assert.True(PlateReader.LooksLikeNonPlate(raw));
+
+    [Theory]
+    [InlineData("ABC-1234")]
+    [InlineData("7ABC123")]
+    public void Plates_are_not_rejected_as_text(string raw) => Assert.False(PlateReader.LooksLikeNonPlate(raw));
+
+    [Theory]
+    [InlineData("NORTH CAROLINA", "us-nc")]
+    [InlineData("Famous Potatoes", "us-id")]
+    [InlineData("CALIFORN1A", "us-ca")]
+    [InlineData("Land of Lincoln", "us-il")]
+    public void State_names_and_slogans_identify_the_state(string line, string region)
+    {
+        var m = RegionNames.Default.Match(line);
+        Assert.NotNull(m);
+        Assert.Equal(region, m.Value.Region);
+    }
+
+    [Fact]
+    public void Every_format_file_parses_with_regions() =>
+        Assert.Contains("us-ca", PlateFormats.Default.Regions);
+
+    [Fact]
+    public void Bad_pattern_is_reported_with_its_line() =>
+        Assert.Contains("x:2", Assert.Throws<FormatException>(() => PlateFormats.Parse("# c\nzz @@%#\n", "x").ToList()).Message, StringComparison.Ordinal);
+}

@@ -1,0 +1,67 @@
+using Platewatch.Rendering;
+
+namespace Platewatch.Recognition.Tests;
+
+public sealed class GoldenTests(RecognizerFixture fx)
+{
+    public static TheoryData<string, string, string> Cases()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var g in GoldenPlates.All) data.Add(g.File, g.Expected, g.Region);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Committed_golden_plate_reads_exactly(string file, string expected, string region)
+    {
+        byte[] bytes = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Golden", file));
+        var result = fx.Recognizer.Recognize(bytes, new RecognitionHints { ExpectedRegions = [region] }, TestContext.Current.CancellationToken);
+        Assert.NotEmpty(result.Plates);
+        Assert.Equal(expected, result.Plates[0].Text);
+        Assert.Equal(expected.Length, result.Plates[0].CharacterConfidences.Length);
+        Assert.Equal(4, result.Plates[0].Corners.Length);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Golden_plate_reads_without_region_hint(string file, string expected, string region)
+    {
+        _ = region;
+        byte[] bytes = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Golden", file));
+        var result = fx.Recognizer.Recognize(bytes, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Contains(result.Plates, p => p.Candidates.Any(c => c.Text == expected));
+    }
+
+    [Fact]
+    public void Freshly_rendered_plates_read_exactly()
+    {
+        var specs = new[]
+        {
+            new PlateSpec { Text = "5XYZ789", TopText = "CALIFORNIA", Width = 190, Blur = 0.8f, Noise = 10, JpegQuality = 50, Seed = 3 },
+            new PlateSpec { Text = "GX 512 PT", Style = PlateStyle.European, TopText = "F", Width = 220, Perspective = 0.08f, Seed = 4 },
+            new PlateSpec { Text = "QPR-4410", Style = PlateStyle.BrazilGrey, TopText = "RJ RIO DE JANEIRO", Width = 200, Contrast = 0.5f, Seed = 5 },
+        };
+        string[] regions = ["us", "eu", "br"];
+        for (int i = 0; i < specs.Length; i++)
+        {
+            byte[] img = fx.Renderer.RenderEncoded(specs[i]);
+            var r = fx.Recognizer.Recognize(img, new RecognitionHints { ExpectedRegions = [regions[i]] }, TestContext.Current.CancellationToken);
+            Assert.NotEmpty(r.Plates);
+            Assert.Equal(Platewatch.Plates.PlateText.Normalize(specs[i].Text), r.Plates[0].Text);
+        }
+    }
+
+    [Fact]
+    public void Regenerate_golden_images()
+    {
+        Assert.SkipUnless(Environment.GetEnvironmentVariable("PLATEWATCH_REGENERATE_GOLDEN") == "1", "Set PLATEWATCH_REGENERATE_GOLDEN=1 to rewrite the committed golden images.");
+        string dir = GoldenPlates.Directory();
+        System.IO.Directory.CreateDirectory(dir);
+        foreach (var g in GoldenPlates.All)
+        {
+            var spec = g.File.EndsWith(".jpg", StringComparison.Ordinal) && g.Spec.JpegQuality == 0 ? g.Spec with { JpegQuality = 90 } : g.Spec;
+            File.WriteAllBytes(Path.Combine(dir, g.File), fx.Renderer.RenderEncoded(spec));
+        }
+    }
+}
