@@ -28,7 +28,19 @@ internal static class PlatewatchApp
                 audit.AddCommand<Audit.AuditVerifyCommand>("verify")
                     .WithDescription("Check the hash chain; names the first modified, deleted, inserted or reordered entry (exit 4).");
             });
+            config.AddCommand<Simulation.SimulateCommand>("simulate")
+                .WithDescription("Generate a synthetic city's reads (deterministic per seed) into the store or a .jsonl/.csv file, with ground truth.");
+            config.AddCommand<Demo.DemoCommand>("demo")
+                .WithDescription("Simulate a week of a small city into a fresh data directory and show an example of each search.");
             Recognition.RecognitionCommands.Register(config);
+            config.AddBranch("bench", bench =>
+            {
+                bench.SetDescription("Macro benchmarks: print a table and write JSON.");
+                bench.AddCommand<Bench.BenchStoreCommand>("store")
+                    .WithDescription("Ingest rate, bytes per read, the latency of each query kind, and a one-month purge, on N simulated reads.")
+                    .WithExample("bench", "store", "--reads", "100000000");
+                Recognition.RecognitionCommands.RegisterBench(bench);
+            });
         });
         return RunCatchingAsync(app, args);
     }

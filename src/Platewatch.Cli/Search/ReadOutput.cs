@@ -35,7 +35,7 @@ internal static class ReadOutput
     private static void WriteTable(ReadPage page, IAnsiConsole console)
     {
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("captured (UTC)").AddColumn("plate").AddColumn("region").AddColumn(new TableColumn("conf").RightAligned())
+            .AddColumn(new TableColumn("captured (UTC)").NoWrap()).AddColumn(new TableColumn("plate").NoWrap()).AddColumn("region").AddColumn(new TableColumn("conf").RightAligned())
             .AddColumn("camera").AddColumn("lat, lon").AddColumn("agency");
         foreach (var r in page.Reads)
         {
@@ -45,7 +45,7 @@ internal static class ReadOutput
                 Markup.Escape(r.Region),
                 r.Confidence.ToString("P0", CultureInfo.InvariantCulture),
                 Markup.Escape(r.CameraId),
-                string.Create(CultureInfo.InvariantCulture, $"{r.Location.Latitude:F5}, {r.Location.Longitude:F5}"),
+                string.Create(CultureInfo.InvariantCulture, $"{r.Location.Latitude:F4},{r.Location.Longitude:F4}"),
                 Markup.Escape(r.AgencyId));
         }
         console.Write(table);

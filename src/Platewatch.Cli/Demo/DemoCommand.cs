@@ -1,0 +1,152 @@
+using System.ComponentModel;
+using System.Globalization;
+using Platewatch.Audit;
+using Platewatch.Cli.Search;
+using Platewatch.Cli.Workspace;
+using Platewatch.Geo;
+using Platewatch.Plates;
+using Platewatch.Query;
+using Platewatch.Reads;
+using Platewatch.Simulation;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Platewatch.Cli.Demo;
+
+internal sealed class DemoSettings : CommandSettings
+{
+    [CommandOption("-d|--data <DIR>")]
+    [Description("Data directory to (re)create for the demo (default ./demo-data).")]
+    public string Data { get; init; } = "demo-data";
+
+    [CommandOption("--vehicles <N>")]
+    [Description("Vehicles in the demo city (default 3000).")]
+    public int Vehicles { get; init; } = 3000;
+
+    [CommandOption("--seed <N>")]
+    [Description("Random seed (default 42).")]
+    public int Seed { get; init; } = 42;
+}
+
+/// <summary>
+/// <c>platewatch demo</c>: a week of a small simulated city into a fresh data directory, then one example
+/// of each kind of search, each stating its purpose and case and each landing in the audit log.
+/// </summary>
+internal sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoSettings>
+{
+    private const int Shown = 5;
+
+    public override async Task<int> ExecuteAsync(CommandContext context, DemoSettings settings, CancellationToken cancellationToken)
+    {
+        string dir = Path.GetFullPath(settings.Data);
+        PrepareFreshDirectory(dir);
+        var options = new SimulationOptions { Seed = settings.Seed, Vehicles = settings.Vehicles, Days = 7 };
+        var sim = new CitySimulator(options);
+        console.Write(new Rule("[bold]Platewatch demo[/]").LeftJustified());
+        console.MarkupLine($"Simulating a week of a city: {options.Vehicles:N0} vehicles, {sim.City.Cameras.Count} cameras ({sim.City.Cameras.Count(c => c.IsMobile)} mobile), into [blue]{Markup.Escape(dir)}[/].");
+
+        await using var ws = LocalWorkspace.Open(dir, options.AgencyId);
+        long stored = await new ProgressDisplay(console).RunAsync("simulate + ingest", "reads", sim.EstimateReads(), async report =>
+        {
+            long n = 0;
+            foreach (var batch in sim.Generate())
+            {
+                n += (await ws.Store.AppendAsync(batch, cancellationToken).ConfigureAwait(false)).Added;
+                report(n);
+            }
+            await ws.Store.CompactAllAsync(cancellationToken).ConfigureAwait(false);
+            return n;
+        }).ConfigureAwait(false);
+        await using (var fs = File.Create(Path.Combine(dir, "truth.json"))) sim.Truth.WriteJson(fs);
+        var stats = await ws.Store.GetStatsAsync(cancellationToken).ConfigureAwait(false);
+        console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+            $"Stored [green]{stored:N0}[/] reads ({stats.BytesPerRead:F1} bytes per read on disk) from {stats.Oldest:yyyy-MM-dd} to {stats.Newest:yyyy-MM-dd}."));
+
+        // The transit agency's buses share with the city police in this demo; every search still goes through the gate.
+        var investigator = new Principal("demo-investigator", options.AgencyId, "investigator");
+        var start = options.Start;
+        var end = start.AddDays(options.Days);
+        var week = new TimeRange(start, end);
+        string plate = sim.Truth.Hotlist.Count > 0 ? sim.Truth.Hotlist[0].Plate : sim.Truth.Vehicles[0].Plate;
+        var camera = sim.City.Cameras.First(c => !c.IsMobile);
+        var rush = start.AddDays(1) + TimeSpan.FromHours(8) - options.UtcOffset;
+
+        var searches = new (string Title, AccessPurpose Why, ReadQuery Query)[]
+        {
+            ($"Exact plate: every read of hotlist candidate {plate} this week", new("stolen-vehicle", "DEMO-001"),
+                new ReadQuery { Range = week, Plate = PlatePattern.Exact(plate) }),
+            ($"Wildcard: a witness saw '{plate[..2]}?{plate[3..]}' (third character unknown)", new("hit-and-run", "DEMO-002"),
+                new ReadQuery { Range = week, Plate = PlatePattern.Wildcard($"{plate[..2]}?{plate[3..]}") }),
+            ($"Misread-tolerant: '{LookAlike(plate)}' also finds look-alikes and one-character misreads", new("stolen-plate", "DEMO-003"),
+                new ReadQuery { Range = week, Plate = PlatePattern.Fuzzy(LookAlike(plate), 1) }),
+            ($"Radius: within 500 m of camera {camera.Id} during the Tuesday morning rush hour", new("robbery", "DEMO-004"),
+                new ReadQuery { Range = new TimeRange(rush, rush.AddHours(1)), Area = new RadiusArea(camera.Position!.Value, 500) }),
+            ("Bounding box: downtown core, 10 minutes", new("assault", "DEMO-005"),
+                new ReadQuery { Range = new TimeRange(rush, rush.AddMinutes(10)), Area = new BoxArea(Around(camera.Position!.Value, 800)) }),
+            ($"Camera: {camera.Id} ({camera.Kind}), 15 minutes", new("burglary", "DEMO-006"),
+                new ReadQuery { Range = new TimeRange(rush, rush.AddMinutes(15)), Cameras = [camera.Id] }),
+        };
+
+        foreach (var (title, why, query) in searches)
+        {
+            console.WriteLine();
+            console.Write(new Rule($"[yellow]{Markup.Escape(title)}[/]").LeftJustified());
+            console.MarkupLine($"[grey]purpose {why.Code}, case {why.CaseNumber}[/]");
+            var page = await ws.Queries.SearchAsync(investigator, why, query with { Limit = 10_000 }, "demo", cancellationToken).ConfigureAwait(false);
+            var shown = new ReadPage([.. page.Reads.Take(Shown)], null);
+            ReadOutput.Write(shown, "table", Stream.Null, console);
+            if (page.Reads.Length > Shown) console.MarkupLine($"[grey]... {page.Reads.Length - Shown} more.[/]");
+        }
+
+        console.WriteLine();
+        console.MarkupLine("[yellow]A search without a case number is refused, and the refusal is audited:[/]");
+        try
+        {
+            await ws.Queries.SearchAsync(investigator, new AccessPurpose("stolen-vehicle", ""), searches[0].Query, "demo", cancellationToken).ConfigureAwait(false);
+        }
+        catch (AccessDeniedException ex)
+        {
+            console.MarkupLine($"  [red]{Markup.Escape(ex.Message)}[/]");
+        }
+
+        var verification = FileAuditLog.Verify(ws.Audit.FilePath);
+        console.WriteLine();
+        console.MarkupLine($"Audit log: {verification.Entries} entries, chain {(verification.Ok ? "[green]intact[/]" : "[red]broken[/]")} ({Markup.Escape(ws.Audit.FilePath)}).");
+        console.MarkupLine($"Try: [blue]platewatch search -d {Markup.Escape(settings.Data)} --plate {plate} --from {start:yyyy-MM-dd} --to {end:yyyy-MM-dd} --purpose stolen-vehicle --case 24-0001[/]");
+        return 0;
+    }
+
+    private static BoundingBox Around(GeoPoint p, double meters)
+    {
+        var b = Haversine.BoxAround(p.Latitude, p.Longitude, meters);
+        return b;
+    }
+
+    /// <summary>The plate with its first letter or digit that has a look-alike swapped for it, as a camera might misread it.</summary>
+    private static string LookAlike(string plate)
+    {
+        var chars = plate.ToCharArray();
+        for (int i = 0; i < chars.Length; i++)
+        {
+            foreach (string cls in PlateText.ConfusableClasses)
+            {
+                int at = cls.IndexOf(chars[i], StringComparison.Ordinal);
+                if (at < 0) continue;
+                chars[i] = cls[(at + 1) % cls.Length];
+                return new string(chars);
+            }
+        }
+        return plate;
+    }
+
+    /// <summary>Deletes a previous demo directory; refuses to touch a directory that is not one.</summary>
+    private static void PrepareFreshDirectory(string dir)
+    {
+        if (!Directory.Exists(dir)) return;
+        bool empty = !Directory.EnumerateFileSystemEntries(dir).Any();
+        if (empty) return;
+        if (!File.Exists(Path.Combine(dir, "platewatch.json")))
+            throw new IOException($"{dir} exists and is not a Platewatch data directory; choose another with --data.");
+        Directory.Delete(dir, recursive: true);
+    }
+}
