@@ -9,6 +9,13 @@ namespace Platewatch.Simulation;
 /// </summary>
 public sealed class CitySimulator
 {
+    /// <summary>
+    /// Reads per batch unless told otherwise. Every read of a batch lives until the caller lets the batch go, so
+    /// each collection during its construction copies it: measured on 2 cores, batches of 65,536 spent over 2 s
+    /// of 9 in GC pauses, batches of 8,192 about a fifth of that.
+    /// </summary>
+    public const int DefaultBatchSize = 8192;
+
     private const int VehiclesPerChunk = 4096;
     private const int ReadsPerSlice = 8192;
 
@@ -58,7 +65,7 @@ public sealed class CitySimulator
     /// Memory stays bounded by one day of reads: days are generated, sorted and emitted one at a time.
     /// Enumerating twice gives identical reads.
     /// </summary>
-    public IEnumerable<IReadOnlyList<PlateRead>> Generate(int batchSize = 65536)
+    public IEnumerable<IReadOnlyList<PlateRead>> Generate(int batchSize = DefaultBatchSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         return GenerateCore(batchSize);
@@ -138,12 +145,15 @@ public sealed class CitySimulator
     {
         int n = _options.Vehicles;
         var visits = MobileVisits.Build(_grid, _cams, (ulong)_options.Seed, day, DayGenerator.PassWindowMs);
+        long dayStart = DayStartUnixMs(day);
+        int fromMs = (int)Math.Clamp(_windowStartMs - dayStart, 0, DayGenerator.DayMs);
+        int toMs = (int)Math.Clamp(_windowEndMs - dayStart, 0, DayGenerator.DayMs);
         Parallel.For(0, p.Chunks.Length, c =>
         {
             var buf = p.Chunks[c];
             buf.Count = 0;
             int end = Math.Min(n, (c + 1) * VehiclesPerChunk);
-            for (int v = c * VehiclesPerChunk; v < end; v++) _days.Generate(v, day, visits, buf);
+            for (int v = c * VehiclesPerChunk; v < end; v++) _days.Generate(v, day, visits, buf, fromMs, toMs);
         });
 
         // Concatenating in chunk order and breaking time ties by position keeps the order independent of threads.

@@ -146,8 +146,12 @@ internal sealed class DayGenerator
         return n > 0 && trips[n - 1].Kind == StayKind.Visit;
     }
 
-    /// <summary>Appends every read of vehicle <paramref name="v"/> on local day <paramref name="day"/> to <paramref name="output"/>.</summary>
-    public void Generate(int v, int day, MobileVisits visits, RawBuffer output)
+    /// <summary>
+    /// Appends the reads of vehicle <paramref name="v"/> on local day <paramref name="day"/> that fall in
+    /// [<paramref name="fromMs"/>, <paramref name="toMs"/>) to <paramref name="output"/>. The window spares the work
+    /// for the parts of the first and last local day outside the simulated period.
+    /// </summary>
+    public void Generate(int v, int day, MobileVisits visits, RawBuffer output, int fromMs = 0, int toMs = DayMs)
     {
         Span<Trip> trips = stackalloc Trip[MaxTrips];
         int n = Plan(v, day, trips, out int startAt, out var startKind);
@@ -160,13 +164,13 @@ internal sealed class DayGenerator
         for (int i = 0; i < n; i++)
         {
             ref readonly var trip = ref trips[i];
-            Park(v, in spec, at, kind, since, trip.Depart, visits, ref rng, output);
-            Drive(v, in spec, in trip, visits, ref rng, output);
+            Park(v, in spec, at, kind, Math.Max(since, fromMs), Math.Min(trip.Depart, toMs), visits, ref rng, output);
+            if (trip.Arrive >= fromMs && trip.Depart < toMs) Drive(v, in spec, in trip, visits, ref rng, output);
             at = trip.To;
             kind = trip.Kind;
             since = trip.Arrive;
         }
-        Park(v, in spec, at, kind, since, DayMs, visits, ref rng, output);
+        Park(v, in spec, at, kind, Math.Max(since, fromMs), toMs, visits, ref rng, output);
     }
 
     /// <summary>The vehicle's trips for the day, in order; also where it spent the night before.</summary>
