@@ -12,7 +12,7 @@ public sealed class GenerationRate
     [Fact(Explicit = true)]
     public void Measure_generation_rate()
     {
-        int vehicles = Env("SIM_VEHICLES", 500_000), days = Env("SIM_DAYS", 4), batchSize = Env("SIM_BATCH", 65536);
+        int vehicles = Env("SIM_VEHICLES", 500_000), days = Env("SIM_DAYS", 4), batchSize = Env("SIM_BATCH", CitySimulator.DefaultBatchSize);
         var options = new SimulationOptions { Vehicles = vehicles, Days = days };
         var wall = Stopwatch.StartNew();
         var sim = new CitySimulator(options);
