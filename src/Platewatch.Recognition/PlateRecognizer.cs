@@ -123,6 +123,29 @@ public sealed class PlateRecognizer : IPlateRecognizer
         var joinedReads = joined.Count == 0 ? [] : _recognizer.Recognize(image, joined.Select(g => g.Quad).ToList(), ct);
         var groupReads = new Dictionary<LineGroup, LineRead>(ReferenceEqualityComparer.Instance);
         for (int k = 0; k < joined.Count; k++) groupReads[joined[k]] = joinedReads[k];
+
+        // The detector sometimes leaves out a character at a plate's edge (next to a bolt or the border). A line that
+        // reads like a plate but fits no format is read again with room on both sides; the ranking picks the better.
+        var widened = new List<LineGroup>();
+        foreach (var g in groups)
+        {
+            if (widened.Count >= 4 || g.Lines != 1) continue;
+            var read = groupReads.TryGetValue(g, out var gr) ? gr : g.Boxes.Length == 1 ? reads[g.Boxes[0]] : null;
+            if (read is null || read.Chars.Count is < 4 or > 9 || read.MeanConfidence < 0.6f) continue;
+            if (PlateFormats.Default.Matches(read.Text, allow)) continue;
+            float w = g.Quad.Width, h = g.Quad.Height;
+            if (w < 1.5f * h || w > 9 * h) continue;
+            widened.Add(g with { Quad = g.Quad.Expand(1.2f * h / w, 0.1f) });
+        }
+        if (widened.Count > 0)
+        {
+            var wr = _recognizer.Recognize(image, widened.Select(g => g.Quad).ToList(), ct);
+            for (int k = 0; k < widened.Count; k++)
+            {
+                groupReads[widened[k]] = wr[k];
+                groups.Add(widened[k]);
+            }
+        }
         var plates = SelectPlates(boxes, usable, reads, groups, groupReads, allow, Math.Clamp(hints.TopN, 1, 100));
         double postMs = Stopwatch.GetElapsedTime(t3).TotalMilliseconds;
 
@@ -188,6 +211,7 @@ public sealed class PlateRecognizer : IPlateRecognizer
                 ? g.Boxes.OrderBy(i => boxes[i].Rect.Cy).ToArray()
                 : g.Boxes.OrderBy(i => boxes[i].Rect.Cx).ToArray();
             var chars = groupReads.TryGetValue(g, out var whole) ? [.. whole.Chars] : parts.SelectMany(i => reads[i].Chars).ToList();
+            if (chars.Count == 0) continue;
             string raw = whole?.RawText ?? string.Join(" ", parts.Select(i => reads[i].RawText));
             var hyp = _reader.Read(chars, raw, allow, topN);
             if (hyp is null) continue;
@@ -198,7 +222,7 @@ public sealed class PlateRecognizer : IPlateRecognizer
 
         bool anyFormat = hyps.Any(h => h.Hyp.MatchesFormat && h.Hyp.Confidence >= 0.5);
         var accepted = new List<(LineGroup Group, PlateHypothesis Hyp, (string Region, double Strength)? Name)>();
-        foreach (var h in hyps.OrderByDescending(h => h.Hyp.Score + (h.Name is null ? 0 : 0.3)))
+        foreach (var h in hyps.OrderByDescending(h => h.Hyp.Score + (h.Name is null ? 0 : 0.3) + SizePrior(boxes, usable, h.Group)))
         {
             bool hasDigit = h.Hyp.Text.Any(char.IsAsciiDigit);
             bool ok = h.Hyp.MatchesFormat
@@ -227,6 +251,27 @@ public sealed class PlateRecognizer : IPlateRecognizer
                 g.Lines));
         }
         return results.ToImmutable();
+    }
+
+    /// <summary>
+    /// The plate number is the largest print on a plate: stickers, dates and slogans around it are smaller. A line
+    /// much shorter than the tallest text in its neighbourhood is penalised.
+    /// </summary>
+    private static double SizePrior(List<TextBox> boxes, List<int> usable, LineGroup g)
+    {
+        float h = g.Quad.Height / g.Lines;
+        var area = g.Quad.Expand(1.0f, 3.0f);
+        float maxH = h;
+        foreach (int j in usable)
+        {
+            if (g.Boxes.Contains(j)) continue;
+            var r = boxes[j].Rect;
+            if (PlateGeometry.Containment(area, boxes[j].Quad) < 0.8f) continue;
+            if (r.Width < 1.5f * r.Height) continue; // a lone symbol or screw is not a text line
+            maxH = MathF.Max(maxH, boxes[j].Quad.Height);
+        }
+        double rel = h / maxH;
+        return rel >= 0.8 ? 0 : -1.2 * (0.8 - rel);
     }
 
     private static (string Region, double Strength)? NearbyName(List<TextBox> boxes, LineGroup g, Dictionary<int, (string Region, double Strength)> nameOf)

@@ -38,7 +38,7 @@ internal sealed class PlateReader(PlateFormats formats)
             bool edge = drop == 0 || drop == chars.Count - 1;
             if (c.Confidence > (edge ? 0.97f : 0.9f) && !edge) continue;
             var rest = chars.Where((_, i) => i != drop).ToList();
-            double penalty = edge ? 0.6 + 1.2 * c.Confidence : 1.0 + 2.0 * c.Confidence;
+            double penalty = edge ? 0.6 + 3.0 * c.Confidence : 1.0 + 3.0 * c.Confidence;
             // The EU band's country letter, read as the first character: cheap to drop, and it names the country.
             string band = drop == 0 ? BandCountry(c.Best) : "";
             AddFits(rest, allowRegion, f => band.Length > 0 && f.Region == band ? 0.2 : penalty, fits);
@@ -54,11 +54,11 @@ internal sealed class PlateReader(PlateFormats formats)
             if (!candidates.TryGetValue(fit.Text, out var cur) || cur.Score < fitScore) candidates[fit.Text] = (fitScore, true);
         }
         // The raw reading and its near alternatives, for vanity plates and formats not in the data files.
-        double rawScore = rawLog / chars.Count - (hasDigit ? 0.9 : 1.4);
         foreach (var (text, log) in Alternatives(chars, topN))
         {
             bool fmt = formats.Matches(text, allowRegion);
-            double s = log / chars.Count - (fmt ? 0.2 : hasDigit ? 0.9 : 1.4);
+            // Plates outside the format files (vanity plates, new series) are common: a confident raw read stays in the race.
+            double s = log / chars.Count - (fmt ? 0.1 : hasDigit ? 0.4 : 0.6);
             if (!candidates.TryGetValue(text, out var cur) || cur.Score < s) candidates[text] = (s, fmt || cur.Fmt);
         }
         if (candidates.Count == 0) return null;
