@@ -58,7 +58,9 @@ internal static class PlatewatchApp
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or IOException or InvalidOperationException or UnauthorizedAccessException or Query.AccessDeniedException)
         {
-            await Console.Error.WriteLineAsync($"platewatch: {ex.Message}").ConfigureAwait(false);
+            // ArgumentException appends " (Parameter 'x')": noise for someone at a prompt.
+            string message = ex is ArgumentException { ParamName: { } p } ? ex.Message.Replace($" (Parameter '{p}')", "", StringComparison.Ordinal) : ex.Message;
+            await Console.Error.WriteLineAsync($"platewatch: {message}").ConfigureAwait(false);
             return 1;
         }
     }

@@ -34,6 +34,8 @@ internal static class ReadOutput
 
     private static void WriteTable(ReadPage page, IAnsiConsole console)
     {
+        // Piped output has no terminal width; 80 columns would wrap every row.
+        if (Console.IsOutputRedirected && console.Profile.Width < 120) console.Profile.Width = 120;
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn(new TableColumn("captured (UTC)").NoWrap()).AddColumn(new TableColumn("plate").NoWrap()).AddColumn("region").AddColumn(new TableColumn("conf").RightAligned())
             .AddColumn("camera").AddColumn("lat, lon").AddColumn("agency");
