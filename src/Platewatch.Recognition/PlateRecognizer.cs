@@ -220,17 +220,23 @@ public sealed class PlateRecognizer : IPlateRecognizer
             if (s_debug) Console.Error.WriteLine($"  hyp [{string.Join(",", g.Boxes)}] {hyp.Text} score={hyp.Score:F2} conf={hyp.Confidence:F2} fmt={hyp.MatchesFormat} name={name?.Region}");
         }
 
-        bool anyFormat = hyps.Any(h => h.Hyp.MatchesFormat && h.Hyp.Confidence >= 0.5);
+        // Small print (stickers, dates, dealer lines) sits on the plate of a larger line; it is never the plate.
+        var small = hyps.Select(h => IsSmallPrint(boxes, usable, reads, h.Group)).ToList();
+        bool anyFormat = hyps.Where((h, k) => !small[k]).Any(h => h.Hyp.MatchesFormat && h.Hyp.Confidence >= 0.5);
         var accepted = new List<(LineGroup Group, PlateHypothesis Hyp, (string Region, double Strength)? Name)>();
-        foreach (var h in hyps.OrderByDescending(h => h.Hyp.Score + (h.Name is null ? 0 : 0.3) + SizePrior(boxes, usable, h.Group)))
+        var order = Enumerable.Range(0, hyps.Count).OrderByDescending(k => hyps[k].Hyp.Score + (hyps[k].Name is null ? 0 : 0.3) - (small[k] ? 1.0 : 0));
+        foreach (int k in order)
         {
+            var h = hyps[k];
             bool hasDigit = h.Hyp.Text.Any(char.IsAsciiDigit);
             bool ok = h.Hyp.MatchesFormat
                 ? h.Hyp.Confidence >= 0.5
-                // Outside the known formats, demand a confident read that looks like a plate: digits, or a state name beside it.
-                : h.Hyp.Confidence >= 0.75 && h.Hyp.Text.Length is >= 2 and <= 9 && (h.Name is not null || (hasDigit && h.Hyp.Text.Length >= 4 && !anyFormat));
+                // Outside the known formats, demand a confident read that looks like a plate: a state name beside it,
+                // or the largest print around when nothing in the image fits a format (vanity plates).
+                : h.Hyp.Confidence >= 0.75 && h.Hyp.Text.Length is >= 2 and <= 9
+                  && (h.Name is not null || (!anyFormat && !small[k] && h.Hyp.Text.Length >= 4 && (hasDigit || h.Hyp.Confidence >= 0.9)));
             if (!ok) continue;
-            if (accepted.Any(a => PlateGeometry.Containment(a.Group.Quad, h.Group.Quad) > 0.3f)) continue;
+            if (accepted.Any(a => PlateGeometry.Containment(a.Group.Quad.Expand(0.4f, 1.6f), h.Group.Quad) > 0.5f)) continue;
             accepted.Add(h);
         }
 
@@ -254,24 +260,22 @@ public sealed class PlateRecognizer : IPlateRecognizer
     }
 
     /// <summary>
-    /// The plate number is the largest print on a plate: stickers, dates and slogans around it are smaller. A line
-    /// much shorter than the tallest text in its neighbourhood is penalised.
+    /// The plate number is the largest print on a plate: stickers, dates, slogans and dealer lines are smaller and lie
+    /// within the plate of a larger line. A group is small print when such a larger line holds it.
     /// </summary>
-    private static double SizePrior(List<TextBox> boxes, List<int> usable, LineGroup g)
+    private static bool IsSmallPrint(List<TextBox> boxes, List<int> usable, Dictionary<int, LineRead> reads, LineGroup g)
     {
         float h = g.Quad.Height / g.Lines;
-        var area = g.Quad.Expand(1.0f, 3.0f);
-        float maxH = h;
         foreach (int j in usable)
         {
             if (g.Boxes.Contains(j)) continue;
-            var r = boxes[j].Rect;
-            if (PlateGeometry.Containment(area, boxes[j].Quad) < 0.8f) continue;
-            if (r.Width < 1.5f * r.Height) continue; // a lone symbol or screw is not a text line
-            maxH = MathF.Max(maxH, boxes[j].Quad.Height);
+            var b = boxes[j];
+            if (b.Quad.Height < 1.6f * h || b.Rect.Width < 1.5f * b.Rect.Height) continue;
+            if (!reads.TryGetValue(j, out var r) || r.Chars.Count < 2) continue;
+            // A plate is a little wider than its number and about twice as tall.
+            if (PlateGeometry.Containment(b.Quad.Expand(0.4f, 1.6f), g.Quad) > 0.5f) return true;
         }
-        double rel = h / maxH;
-        return rel >= 0.8 ? 0 : -1.2 * (0.8 - rel);
+        return false;
     }
 
     private static (string Region, double Strength)? NearbyName(List<TextBox> boxes, LineGroup g, Dictionary<int, (string Region, double Strength)> nameOf)
