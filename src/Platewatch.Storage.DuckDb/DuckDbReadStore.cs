@@ -20,6 +20,9 @@ public sealed record DuckDbStoreOptions
 
     public int? Threads { get; init; }
 
+    /// <summary>Rows per DuckDB row group (a multiple of 2048). Smaller groups prune finer and compress a little worse.</summary>
+    public int RowGroupSize { get; init; } = 16_384;
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }
 
@@ -36,6 +39,7 @@ public sealed class DuckDbReadStore : IReadStore
 {
     private const string DatabaseFile = "reads.duckdb";
     private const string EmptyTable = "reads_empty";
+    private const string Catalog = "pw";
     private const long DayMs = 86_400_000L;
 
     private readonly DuckDBConnection _root;
@@ -54,8 +58,12 @@ public sealed class DuckDbReadStore : IReadStore
         _options = options;
         Directory.CreateDirectory(directory);
         _file = Path.Combine(directory, DatabaseFile);
-        _root = new DuckDBConnection($"Data Source={_file}");
+        // Opened through ATTACH because only ATTACH takes a row group size. Small row groups make DuckDB's
+        // per-row-group min/max fine-grained enough to find one plate inside a day-chunk (see docs/architecture.md).
+        _root = new DuckDBConnection("Data Source=:memory:");
         _root.Open();
+        Execute(_root, $"ATTACH '{SqlText(_file)}' AS {Catalog} (ROW_GROUP_SIZE {options.RowGroupSize.ToString(CultureInfo.InvariantCulture)})");
+        Execute(_root, $"USE {Catalog}");
         Execute(_root, $"CREATE TABLE IF NOT EXISTS {EmptyTable} ({ReadSchema.Columns})");
         Execute(_root, ValueDictionary.Schema);
         _dict.Load(_root);
@@ -74,7 +82,7 @@ public sealed class DuckDbReadStore : IReadStore
         {
             return new DuckDbReadStore(directory, options ?? new DuckDbStoreOptions());
         }
-        catch (DuckDBException ex) when (ex.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
+        catch (DuckDBException ex) when (ex.Message.Contains("lock", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("in use", StringComparison.OrdinalIgnoreCase))
         {
             throw new IOException($"The data directory {directory} is in use by another Platewatch process (DuckDB allows one writer). Stop it, or search through its server instead.", ex);
         }
@@ -255,7 +263,15 @@ public sealed class DuckDbReadStore : IReadStore
         DateTimeOffset? newest = r.IsDBNull(2) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2));
         long plates = r.IsDBNull(3) ? 0 : Convert.ToInt64(r.GetValue(3), CultureInfo.InvariantCulture);
         long cameras = r.GetInt64(4);
-        long bytes = FileSize(_file) + FileSize(_file + ".wal");
+        // Blocks in use, not the file's length: DuckDB reuses the blocks freed by compaction and purges but
+        // never shrinks the file, so the length overstates what the reads occupy.
+        long bytes = FileSize(_file + ".wal");
+        using (var size = conn.CreateCommand())
+        {
+            size.CommandText = $"SELECT used_blocks, block_size FROM pragma_database_size() WHERE database_name = '{Catalog}'";
+            using var sr = size.ExecuteReader();
+            if (sr.Read()) bytes += Convert.ToInt64(sr.GetValue(0), CultureInfo.InvariantCulture) * Convert.ToInt64(sr.GetValue(1), CultureInfo.InvariantCulture);
+        }
         return Task.FromResult(new StoreStats(n, oldest, newest, bytes, _months.Count + _recent.Count, plates, cameras));
     }
 
@@ -358,8 +374,9 @@ public sealed class DuckDbReadStore : IReadStore
     /// <summary>A connection of its own for each reader: DuckDB connections are not thread-safe, but many may share the database.</summary>
     private DuckDBConnection OpenReader()
     {
-        var conn = new DuckDBConnection(_root.ConnectionString);
-        conn.Open();
+        var conn = _root.Duplicate();
+        if (conn.State != System.Data.ConnectionState.Open) conn.Open();
+        Execute(conn, $"USE {Catalog}");
         return conn;
     }
 
@@ -480,7 +497,7 @@ public sealed class DuckDbReadStore : IReadStore
     private void LoadCatalog()
     {
         using var cmd = _root.CreateCommand();
-        cmd.CommandText = "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary";
+        cmd.CommandText = $"SELECT table_name FROM duckdb_tables() WHERE database_name = '{Catalog}' AND schema_name = 'main' AND NOT temporary";
         using (var r = cmd.ExecuteReader())
         {
             while (r.Read())

@@ -43,9 +43,9 @@ internal sealed class BenchRecognizeCommand : Command<BenchRecognizeCommand.Sett
     {
         var frames = settings.Images is null ? SyntheticFrames(settings.Frames) : LoadFrames(settings.Images, settings.Frames);
         var report = RecognitionBench.Run(frames, settings.Models, settings.Rounds, s => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(s)}[/]"), cancellationToken);
-        var table = new Table().AddColumns("configuration", "images/s", "median ms", "p95 ms", "plates/frame");
+        var table = new Table().AddColumns("configuration", "images/s", "median ms", "p95 ms", "CPU ms/image", "plates/frame");
         foreach (var r in report.Rows)
-            table.AddRow(r.Name, F(r.ImagesPerSecond), F(r.MedianMs), F(r.P95Ms), F(r.MeanPlatesPerImage));
+            table.AddRow(r.Name, F(r.ImagesPerSecond), F(r.MedianMs), F(r.P95Ms), F(r.CpuMsPerImage), F(r.MeanPlatesPerImage));
         AnsiConsole.Write(new Rule($"bench recognize: {report.Width}x{report.Height}, {Markup.Escape(report.Machine)}"));
         AnsiConsole.Write(table);
         File.WriteAllText(settings.Out, JsonSerializer.Serialize(report, s_json));

@@ -51,7 +51,8 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
                 .AddRow($"OCR top-{r.TopNSize}", Pct(r.TopN))
                 .AddRow("state identified", Pct(r.StateAccuracy))
                 .AddRow("median ms / image", Ms(r.MedianMs))
-                .AddRow("p95 ms / image", Ms(r.P95Ms));
+                .AddRow("p95 ms / image", Ms(r.P95Ms))
+                .AddRow("CPU ms / image (all threads)", Ms(r.MeanCpuMs));
             misreads = r.Misreads;
             report = r;
         }
@@ -65,7 +66,8 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
                 .AddRow($"top-{r.TopNSize}", Pct(r.TopN))
                 .AddRow("false plates / image", r.FalsePlatesPerImage.ToString("F3", CultureInfo.InvariantCulture))
                 .AddRow("median ms / image", Ms(r.MedianMs))
-                .AddRow("p95 ms / image", Ms(r.P95Ms));
+                .AddRow("p95 ms / image", Ms(r.P95Ms))
+                .AddRow("CPU ms / image (all threads)", Ms(r.MeanCpuMs));
             misreads = r.Misreads;
             report = r;
         }
