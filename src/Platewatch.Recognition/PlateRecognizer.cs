@@ -216,6 +216,10 @@ public sealed class PlateRecognizer : IPlateRecognizer
             var hyp = _reader.Read(chars, raw, allow, topN);
             if (hyp is null) continue;
             var name = NearbyName(boxes, g, nameOf);
+            // The state printed on the plate decides between formats that the text alone leaves open.
+            if (name is { } nm && !hyp.FormatRegions.Contains(nm.Region)
+                && _reader.Read(chars, raw, r => r == nm.Region, topN) is { MatchesFormat: true } local && local.Score > hyp.Score - 0.15)
+                hyp = local;
             hyps.Add((g, hyp, name));
             if (s_debug) Console.Error.WriteLine($"  hyp [{string.Join(",", g.Boxes)}] {hyp.Text} score={hyp.Score:F2} conf={hyp.Confidence:F2} fmt={hyp.MatchesFormat} name={name?.Region}");
         }

@@ -48,7 +48,7 @@ public sealed class GoldenTests(RecognizerFixture fx)
             byte[] img = fx.Renderer.RenderEncoded(specs[i]);
             var r = fx.Recognizer.Recognize(img, new RecognitionHints { ExpectedRegions = [regions[i]] }, TestContext.Current.CancellationToken);
             Assert.NotEmpty(r.Plates);
-            Assert.Equal(Platewatch.Plates.PlateText.Normalize(specs[i].Text), r.Plates[0].Text);
+            Assert.Equal(Platewatch.Recognition.Evaluation.Datasets.NormalizePlate(specs[i].Text), r.Plates[0].Text);
         }
     }
 

@@ -54,7 +54,16 @@ public static class Datasets
     }
 
     /// <summary>Upper case, spaces and dashes ignored, as the benchmark compares plates.</summary>
-    public static string NormalizePlate(string s) => Platewatch.Plates.PlateText.Normalize(s);
+    public static string NormalizePlate(string s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        var sb = new System.Text.StringBuilder(s.Length);
+        foreach (char c in s)
+        {
+            if (char.IsAsciiLetterOrDigit(c)) sb.Append(char.ToUpperInvariant(c));
+        }
+        return sb.ToString();
+    }
 
     private static int Int(string s) => (int)double.Parse(s, CultureInfo.InvariantCulture);
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Platewatch.Recognition.Evaluation;
 
-public sealed record BenchRow(string Name, int IntraOpThreads, int Workers, int Images, double ImagesPerSecond, double MedianMs, double P95Ms, double MeanPlatesPerImage);
+public sealed record BenchRow(string Name, int IntraOpThreads, int Workers, int Images, double ImagesPerSecond, double MedianMs, double P95Ms, double CpuMsPerImage, double MeanPlatesPerImage);
 
 public sealed record BenchReport(string Machine, int Width, int Height, IReadOnlyList<BenchRow> Rows);
 
@@ -29,6 +29,7 @@ public static class RecognitionBench
             int total = frames.Count * Math.Max(1, rounds);
             var times = new double[total];
             long plates = 0;
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             long t0 = Stopwatch.GetTimestamp();
             Parallel.For(0, total, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = ct }, k =>
             {
@@ -38,8 +39,9 @@ public static class RecognitionBench
                 Interlocked.Add(ref plates, r.Plates.Length);
             });
             double wall = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / total;
             var list = times.ToList();
-            rows.Add(new BenchRow(name, intra, workers, total, total / wall, Evaluator.Percentile(list, 0.5), Evaluator.Percentile(list, 0.95), (double)plates / total));
+            rows.Add(new BenchRow(name, intra, workers, total, total / wall, Evaluator.Percentile(list, 0.5), Evaluator.Percentile(list, 0.95), cpuMs, (double)plates / total));
         }
         string machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}";
         return new BenchReport(machine, frames[0].Width, frames[0].Height, rows);

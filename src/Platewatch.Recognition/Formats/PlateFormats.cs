@@ -4,7 +4,11 @@ using Platewatch.Recognition.Ocr;
 namespace Platewatch.Recognition.Formats;
 
 /// <summary>One fixed-length expansion of a format: a set of allowed characters per slot (bit i = <see cref="Alphabet.Chars"/>[i]).</summary>
-internal sealed record FixedFormat(string Region, string Source, ulong[] Slots);
+internal sealed record FixedFormat(string Region, string Source, ulong[] Slots)
+{
+    /// <summary>Bit set on a slot that holds a plate's emblem or sticker: whatever is read there is left out of the text.</summary>
+    public const ulong SeparatorSlot = 1UL << 63;
+}
 
 /// <summary>The best way a read fits a format.</summary>
 internal readonly record struct FormatFit(FixedFormat Format, string Text, double LogScore, float[] CharConfidences, int Corrections);
@@ -90,6 +94,13 @@ internal sealed class PlateFormats
             if (c == '@') { set = Letters; i++; }
             else if (c == '#') { set = Digits; i++; }
             else if (c == '?') { set = Letters | Digits; i++; }
+            else if (c == '~')
+            {
+                // An emblem or sticker between character groups, which the reader may or may not take for a character.
+                tokens.Add((FixedFormat.SeparatorSlot | Letters | Digits, 0, 1));
+                i++;
+                continue;
+            }
             else if (c == '[')
             {
                 int end = pattern.IndexOf(']', i);
@@ -172,6 +183,7 @@ internal sealed class PlateFormats
 
     private static bool Fits(FixedFormat f, string text)
     {
+        if (f.Slots.Any(s => (s & FixedFormat.SeparatorSlot) != 0)) return false;
         for (int i = 0; i < text.Length; i++)
         {
             int k = Alphabet.IndexOf(text[i]);
@@ -189,12 +201,18 @@ internal sealed class PlateFormats
     {
         double log = 0;
         int corrections = 0;
-        var text = new char[chars.Count];
-        var conf = new float[chars.Count];
+        var text = new List<char>(chars.Count);
+        var conf = new List<float>(chars.Count);
         for (int i = 0; i < chars.Count; i++)
         {
             var c = chars[i];
             ulong allowed = f.Slots[i];
+            if ((allowed & FixedFormat.SeparatorSlot) != 0)
+            {
+                // Cheap when the reader was unsure of it, as it is of most emblems; dearer for a confident character.
+                log += -0.4 - 1.2 * c.Confidence;
+                continue;
+            }
             int bestK = -1;
             float bestP = 0;
             for (int k = 0; k < Alphabet.Chars.Length; k++)
@@ -209,11 +227,12 @@ internal sealed class PlateFormats
                 if (p > bestP) { bestP = p; bestK = k; }
             }
             if (bestK < 0 || bestP < 0.02f) return null;
-            text[i] = Alphabet.Chars[bestK];
-            if (text[i] != c.Best && ++corrections > MaxCorrections(chars.Count)) return null;
-            conf[i] = MathF.Min(1, bestP);
+            char ch = Alphabet.Chars[bestK];
+            text.Add(ch);
+            if (ch != c.Best && ++corrections > MaxCorrections(chars.Count)) return null;
+            conf.Add(MathF.Min(1, bestP));
             log += Math.Log(Math.Max(bestP, 1e-6));
         }
-        return new FormatFit(f, new string(text), log, conf, corrections);
+        return new FormatFit(f, new string([.. text]), log, [.. conf], corrections);
     }
 }
