@@ -161,9 +161,9 @@ public sealed class PlateRecognizer : IPlateRecognizer
     private List<TextBox> RefineSmall(RasterImage image, List<TextBox> boxes, float detScale, CancellationToken ct)
     {
         if (detScale >= 0.99f) return boxes;
-        const int maxRegions = 3;
+        const int maxRegions = 2;
         var small = boxes.Select((b, i) => (b, i))
-            .Where(x => x.b.Quad.Height * detScale < 14 && x.b.Quad.Height >= 8 && x.b.Quad.Width > 1.5f * x.b.Quad.Height && x.b.Quad.Width < 8 * x.b.Quad.Height)
+            .Where(x => x.b.Quad.Height * detScale < 10 && x.b.Quad.Height >= 8 && x.b.Quad.Width > 2f * x.b.Quad.Height && x.b.Quad.Width < 7 * x.b.Quad.Height)
             .OrderByDescending(x => x.b.Score * x.b.Quad.Width)
             .Take(maxRegions)
             .ToList();
@@ -177,7 +177,7 @@ public sealed class PlateRecognizer : IPlateRecognizer
             float w = x1 - x0, h = y1 - y0;
             var win = ClampRoi(new PixelRect((int)(x0 - 0.6f * w), (int)(y0 - 1.5f * h), (int)(2.2f * w), (int)(4 * h)), image.Width, image.Height);
             // About 32 detector pixels per text line height; never shrink.
-            int longSide = Math.Clamp((int)(Math.Max(win.Width, win.Height) * MathF.Max(1, 32 / h)), 64, 512);
+            int longSide = Math.Clamp((int)(Math.Max(win.Width, win.Height) * MathF.Max(1, 32 / h)), 64, 320);
             var refined = _detector.Detect(image, win, longSide, ct);
             if (refined.Count == 0) continue;
             replaced.Add(i);
