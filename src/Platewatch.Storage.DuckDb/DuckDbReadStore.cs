@@ -21,7 +21,7 @@ public sealed record DuckDbStoreOptions
     public int? Threads { get; init; }
 
     /// <summary>Rows per DuckDB row group (a multiple of 2048). Smaller groups prune finer and compress a little worse.</summary>
-    public int RowGroupSize { get; init; } = 16_384;
+    public int RowGroupSize { get; init; } = 122_880;
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }
@@ -29,11 +29,11 @@ public sealed record DuckDbStoreOptions
 /// <summary>
 /// The embedded read store: one DuckDB file, no server.
 /// <para>Layout (see docs/architecture.md): reads arrive into a per-day table in arrival order
-/// (<c>r_YYYYMMDD</c>). Once the data has moved an hour past a day, that day is compacted, sorted by
-/// (plate, ts), onto the end of its month table (<c>m_YYYYMM</c>). A month table is therefore a run of
-/// day-chunks, each in plate order: DuckDB's per-row-group min/max on <c>ts</c> finds the day, and its
-/// min/max on <c>plate</c> finds the plate inside the day, so plate history and place-and-time queries
-/// both read only a few row groups. Retention drops whole month tables.</para>
+/// (<c>r_YYYYMMDD</c>). Once the data has moved an hour past a day, the day is appended, sorted by
+/// (plate, ts), to its open week (<c>w_YYYYMMDD</c>, named by the Monday). Once the week is over it is
+/// sealed: sorted as a whole by (plate, ts) into <c>x_YYYYMMDD</c>. DuckDB's per-row-group min/max on
+/// <c>plate</c> then finds a plate in one or two row groups per week, and its min/max on <c>ts</c> keeps a
+/// time-window query inside one week. Retention drops whole weeks.</para>
 /// </summary>
 public sealed class DuckDbReadStore : IReadStore
 {
@@ -41,14 +41,19 @@ public sealed class DuckDbReadStore : IReadStore
     private const string EmptyTable = "reads_empty";
     private const string Catalog = "pw";
     private const long DayMs = 86_400_000L;
+    private const long WeekMs = 7 * DayMs;
+
+    private const int ParallelAppendMinimum = 32_768;
 
     private readonly DuckDBConnection _root;
+    private readonly DuckDBConnection _secondWriter;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly DuckDbStoreOptions _options;
     private readonly string _file;
     private readonly SortedSet<string> _recent = new(StringComparer.Ordinal);
-    private readonly SortedSet<string> _months = new(StringComparer.Ordinal);
-    private readonly Dictionary<int, IdFilter> _filters = [];
+    private readonly SortedSet<string> _weeks = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> _sealed = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, IdFilter> _filters = [];
     private readonly ValueDictionary _dict = new();
     private long _newestTs = long.MinValue;
     private bool _disposed;
@@ -64,6 +69,9 @@ public sealed class DuckDbReadStore : IReadStore
         _root.Open();
         Execute(_root, $"ATTACH '{SqlText(_file)}' AS {Catalog} (ROW_GROUP_SIZE {options.RowGroupSize.ToString(CultureInfo.InvariantCulture)})");
         Execute(_root, $"USE {Catalog}");
+        _secondWriter = _root.Duplicate();
+        if (_secondWriter.State != System.Data.ConnectionState.Open) _secondWriter.Open();
+        Execute(_secondWriter, $"USE {Catalog}");
         Execute(_root, $"CREATE TABLE IF NOT EXISTS {EmptyTable} ({ReadSchema.Columns})");
         Execute(_root, ValueDictionary.Schema);
         _dict.Load(_root);
@@ -128,17 +136,18 @@ public sealed class DuckDbReadStore : IReadStore
             if (created) RebuildView();
             foreach (var (table, list) in byDay)
             {
-                using var appender = _root.CreateAppender(table);
-                string lastRegion = "", lastCamera = "", lastAgency = "";
-                uint region = 0, camera = 0, agency = 0;
-                foreach (var r in list)
+                var codes = Codes(list);
+                if (list.Count < ParallelAppendMinimum)
                 {
-                    // Consecutive reads usually share these; skip the dictionary lookup when they do.
-                    if (!ReferenceEquals(r.Region, lastRegion)) { region = _dict.GetOrAdd(_root, ValueDictionary.Region, r.Region); lastRegion = r.Region; }
-                    if (!ReferenceEquals(r.CameraId, lastCamera)) { camera = _dict.GetOrAdd(_root, ValueDictionary.Camera, r.CameraId); lastCamera = r.CameraId; }
-                    if (!ReferenceEquals(r.AgencyId, lastAgency)) { agency = _dict.GetOrAdd(_root, ValueDictionary.Agency, r.AgencyId); lastAgency = r.AgencyId; }
-                    ReadSchema.Append(appender, r, (region, camera, agency));
+                    AppendRange(_root, table, list, codes, 0, list.Count);
+                    continue;
                 }
+                // Two appenders on two connections fill the same table at once: building DuckDB's vectors is
+                // most of an append's cost, and appends to one table from two transactions do not conflict.
+                int half = list.Count / 2;
+                Parallel.Invoke(
+                    () => AppendRange(_root, table, list, codes, 0, half),
+                    () => AppendRange(_secondWriter, table, list, codes, half, list.Count));
             }
 
             int added = byDay.Values.Sum(l => l.Count);
@@ -218,7 +227,7 @@ public sealed class DuckDbReadStore : IReadStore
             long deleted = 0;
             using (var tx = _root.BeginTransaction())
             {
-                foreach (var table in _months.Concat(_recent).ToList())
+                foreach (var table in AllTables().ToList())
                 {
                     var (start, end) = TableSpan(table);
                     if (start >= cut) continue;
@@ -226,9 +235,8 @@ public sealed class DuckDbReadStore : IReadStore
                     {
                         deleted += Scalar<long>(_root, $"SELECT count(*) FROM {table}");
                         Execute(_root, $"DROP TABLE {table}");
-                        _months.Remove(table);
-                        _recent.Remove(table);
-                        if (table[0] == 'm') _filters.Remove(MonthKey(start));
+                        Forget(table);
+                        if (table[0] != 'r') _filters.Remove(start / DayMs);
                     }
                     else
                     {
@@ -272,7 +280,7 @@ public sealed class DuckDbReadStore : IReadStore
             using var sr = size.ExecuteReader();
             if (sr.Read()) bytes += Convert.ToInt64(sr.GetValue(0), CultureInfo.InvariantCulture) * Convert.ToInt64(sr.GetValue(1), CultureInfo.InvariantCulture);
         }
-        return Task.FromResult(new StoreStats(n, oldest, newest, bytes, _months.Count + _recent.Count, plates, cameras));
+        return Task.FromResult(new StoreStats(n, oldest, newest, bytes, AllTables().Count(), plates, cameras));
     }
 
     public async ValueTask DisposeAsync()
@@ -283,6 +291,7 @@ public sealed class DuckDbReadStore : IReadStore
         {
             _disposed = true;
             try { Execute(_root, "CHECKPOINT"); } catch (DuckDBException) { /* the WAL replays on next open */ }
+            _secondWriter.Dispose();
             _root.Dispose();
         }
         finally
@@ -290,6 +299,31 @@ public sealed class DuckDbReadStore : IReadStore
             _writeGate.Release();
         }
         _writeGate.Dispose();
+    }
+
+    /// <summary>Dictionary codes of each read's region, camera and agency, resolved on the writer connection before any
+    /// parallel append starts (the dictionary adds new values through that connection).</summary>
+    private (uint Region, uint Camera, uint Agency)[] Codes(List<PlateRead> list)
+    {
+        var codes = new (uint, uint, uint)[list.Count];
+        string lastRegion = "", lastCamera = "", lastAgency = "";
+        uint region = 0, camera = 0, agency = 0;
+        for (int i = 0; i < list.Count; i++)
+        {
+            var r = list[i];
+            // Consecutive reads usually share these; skip the lookup when they do.
+            if (!ReferenceEquals(r.Region, lastRegion)) { region = _dict.GetOrAdd(_root, ValueDictionary.Region, r.Region); lastRegion = r.Region; }
+            if (!ReferenceEquals(r.CameraId, lastCamera)) { camera = _dict.GetOrAdd(_root, ValueDictionary.Camera, r.CameraId); lastCamera = r.CameraId; }
+            if (!ReferenceEquals(r.AgencyId, lastAgency)) { agency = _dict.GetOrAdd(_root, ValueDictionary.Agency, r.AgencyId); lastAgency = r.AgencyId; }
+            codes[i] = (region, camera, agency);
+        }
+        return codes;
+    }
+
+    private static void AppendRange(DuckDBConnection conn, string table, List<PlateRead> list, (uint, uint, uint)[] codes, int from, int to)
+    {
+        using var appender = conn.CreateAppender(table);
+        for (int i = from; i < to; i++) ReadSchema.Append(appender, list[i], codes[i]);
     }
 
     private void BuildQuery(DuckDBCommand cmd, AuthorizedQuery aq, ReadCursor? after, int limit)
@@ -449,48 +483,81 @@ public sealed class DuckDbReadStore : IReadStore
 
     private IdFilter FilterFor(long ts)
     {
-        int key = MonthKey(ts);
-        if (_filters.TryGetValue(key, out var f)) return f;
+        long week = WeekStart(ts);
+        if (_filters.TryGetValue(week / DayMs, out var f)) return f;
         f = new IdFilter();
         // Built lazily from what is stored, so a crash can never leave the filter missing a committed id.
-        string month = MonthTable(ts);
-        var tables = _recent.Where(t => t.AsSpan(2, 6).SequenceEqual(month.AsSpan(2, 6))).ToList();
-        if (_months.Contains(month)) tables.Add(month);
-        foreach (var t in tables)
+        foreach (var t in AllTables().Where(t => TableSpan(t).Start >= week && TableSpan(t).Start < week + WeekMs))
         {
             using var cmd = _root.CreateCommand();
             cmd.CommandText = $"SELECT id FROM {t}";
             using var r = cmd.ExecuteReader();
             while (r.Read()) f.Add(r.GetGuid(0));
         }
-        _filters[key] = f;
+        _filters[week / DayMs] = f;
         return f;
     }
 
+    /// <summary>
+    /// Moves finished days into their week (sorted by plate within the day), and seals finished weeks: one
+    /// sort of the whole week by (plate, ts), so a plate is found in one or two row groups per week.
+    /// </summary>
     private void CompactEligible(bool force, CancellationToken cancellationToken)
     {
         long graceMs = (long)_options.CompactionGrace.TotalMilliseconds;
         foreach (var day in _recent.ToList())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (_, end) = TableSpan(day);
+            var (start, end) = TableSpan(day);
             if (!force && end + graceMs > _newestTs) continue;
-            string month = MonthTable(end - 1);
+            string week = WeekTable(start);
             using var tx = _root.BeginTransaction();
-            Execute(_root, $"CREATE TABLE IF NOT EXISTS {month} ({ReadSchema.Columns})");
-            Execute(_root, $"INSERT INTO {month} SELECT * FROM {day} ORDER BY plate, ts");
+            Execute(_root, $"CREATE TABLE IF NOT EXISTS {week} ({ReadSchema.Columns})");
+            Execute(_root, $"INSERT INTO {week} SELECT * FROM {day} ORDER BY plate, ts");
             Execute(_root, $"DROP TABLE {day}");
             _recent.Remove(day);
-            _months.Add(month);
+            _weeks.Add(week);
+            RebuildView();
+            tx.Commit();
+        }
+
+        foreach (var week in _weeks.ToList())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (start, end) = TableSpan(week);
+            if (!force && end + graceMs > _newestTs) continue;
+            if (_recent.Any(d => TableSpan(d).Start >= start && TableSpan(d).Start < end)) continue;
+            string sealedName = "x_" + week[2..];
+            bool merge = _sealed.Contains(sealedName);
+            // Late reads for a sealed week wait in a small open week until they are worth a re-sort.
+            if (merge && !force && Scalar<long>(_root, $"SELECT count(*) FROM {week}") * 20 < Scalar<long>(_root, $"SELECT count(*) FROM {sealedName}"))
+                continue;
+            using var tx = _root.BeginTransaction();
+            string source = merge ? $"(SELECT * FROM {sealedName} UNION ALL SELECT * FROM {week})" : week;
+            Execute(_root, $"CREATE TABLE sealing AS SELECT * FROM {source} ORDER BY plate, ts");
+            Execute(_root, $"DROP TABLE {week}");
+            if (merge) Execute(_root, $"DROP TABLE {sealedName}");
+            Execute(_root, $"ALTER TABLE sealing RENAME TO {sealedName}");
+            _weeks.Remove(week);
+            _sealed.Add(sealedName);
             RebuildView();
             tx.Commit();
         }
     }
 
+    private IEnumerable<string> AllTables() => _sealed.Concat(_weeks).Concat(_recent);
+
+    private void Forget(string table)
+    {
+        _recent.Remove(table);
+        _weeks.Remove(table);
+        _sealed.Remove(table);
+    }
+
     private void RebuildView()
     {
         var sb = new StringBuilder("CREATE OR REPLACE VIEW reads AS SELECT * FROM ").Append(EmptyTable);
-        foreach (var t in _months.Concat(_recent)) sb.Append(" UNION ALL SELECT * FROM ").Append(t);
+        foreach (var t in AllTables()) sb.Append(" UNION ALL SELECT * FROM ").Append(t);
         Execute(_root, sb.ToString());
     }
 
@@ -503,12 +570,15 @@ public sealed class DuckDbReadStore : IReadStore
             while (r.Read())
             {
                 string name = r.GetString(0);
-                if (name.Length == 10 && name.StartsWith("r_", StringComparison.Ordinal)) _recent.Add(name);
-                else if (name.Length == 8 && name.StartsWith("m_", StringComparison.Ordinal)) _months.Add(name);
+                if (name.Length != 10) continue;
+                if (name.StartsWith("r_", StringComparison.Ordinal)) _recent.Add(name);
+                else if (name.StartsWith("w_", StringComparison.Ordinal)) _weeks.Add(name);
+                else if (name.StartsWith("x_", StringComparison.Ordinal)) _sealed.Add(name);
             }
         }
         RebuildView();
-        if (_recent.Count + _months.Count > 0)
+        // A crash while sealing leaves only the transaction's undo; nothing named "sealing" survives a commit.
+        if (AllTables().Any())
             _newestTs = Scalar<long?>(_root, "SELECT max(ts) FROM reads") ?? long.MinValue;
     }
 
@@ -530,31 +600,24 @@ public sealed class DuckDbReadStore : IReadStore
         return "r_" + d.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
     }
 
-    private static string MonthTable(long ts)
+    /// <summary>Epoch ms of the Monday 00:00 UTC on or before <paramref name="ts"/>.</summary>
+    private static long WeekStart(long ts)
     {
-        var d = DateTimeOffset.FromUnixTimeMilliseconds(ts).UtcDateTime;
-        return "m_" + d.ToString("yyyyMM", CultureInfo.InvariantCulture);
+        long day = Math.DivRem(ts, DayMs, out long rem) - (rem < 0 ? 1 : 0);
+        // 1970-01-01 was a Thursday: day 4 of a Monday-based week (0 = Monday).
+        long weekday = ((day % 7) + 7 + 3) % 7;
+        return (day - weekday) * DayMs;
     }
 
-    private static int MonthKey(long ts)
-    {
-        var d = DateTimeOffset.FromUnixTimeMilliseconds(ts).UtcDateTime;
-        return (d.Year * 100) + d.Month;
-    }
+    private static string WeekTable(long ts) =>
+        "w_" + DateTimeOffset.FromUnixTimeMilliseconds(WeekStart(ts)).UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
     /// <summary>The [start, end) capture-time span, in epoch ms, that a partition table can hold.</summary>
     private static (long Start, long End) TableSpan(string table)
     {
-        var inv = CultureInfo.InvariantCulture;
-        if (table[0] == 'r')
-        {
-            var day = DateTime.ParseExact(table.AsSpan(2), "yyyyMMdd", inv, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
-            long s = new DateTimeOffset(day, TimeSpan.Zero).ToUnixTimeMilliseconds();
-            return (s, s + DayMs);
-        }
-        var month = DateTime.ParseExact(table.AsSpan(2), "yyyyMM", inv, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
-        var start = new DateTimeOffset(month, TimeSpan.Zero);
-        return (start.ToUnixTimeMilliseconds(), start.AddMonths(1).ToUnixTimeMilliseconds());
+        var day = DateTime.ParseExact(table.AsSpan(2), "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+        long s = new DateTimeOffset(day, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        return (s, s + (table[0] == 'r' ? DayMs : WeekMs));
     }
 
     private static void Execute(DuckDBConnection c, string sql)

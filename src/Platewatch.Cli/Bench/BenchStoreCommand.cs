@@ -173,10 +173,12 @@ internal sealed class BenchStoreCommand(IAnsiConsole console) : AsyncCommand<Ben
     /// depend on camera density, so the size is refined against the simulator's own estimate.</summary>
     private static SimulationOptions ScaledCity(long reads, int days, DateTimeOffset start)
     {
-        int cameras = (int)Math.Clamp(reads / 50_000, 60, 2000);
+        // Camera density, not vehicle count, sets how often a vehicle is read: keep it near a real city's
+        // (a few reads per vehicle per day) and let the number of vehicles carry the volume.
+        int cameras = (int)Math.Clamp(reads / 1_000_000, 60, 240);
         var options = new SimulationOptions
         {
-            Vehicles = 2000, Days = days, Start = start, FixedCameras = cameras, MobileCameras = Math.Clamp(cameras / 10, 6, 200),
+            Vehicles = 2000, Days = days, Start = start, FixedCameras = cameras, MobileCameras = Math.Clamp(cameras / 10, 6, 24),
         };
         for (int i = 0; i < 3; i++)
         {

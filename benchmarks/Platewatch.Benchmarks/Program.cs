@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Platewatch.Benchmarks.PlateTextBenchmarks).Assembly).Run(args);
