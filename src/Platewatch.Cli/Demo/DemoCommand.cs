@@ -112,7 +112,7 @@ internal sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoSetti
         var verification = FileAuditLog.Verify(ws.Audit.FilePath);
         console.WriteLine();
         console.MarkupLine($"Audit log: {verification.Entries} entries, chain {(verification.Ok ? "[green]intact[/]" : "[red]broken[/]")} ({Markup.Escape(ws.Audit.FilePath)}).");
-        console.MarkupLine($"Try: [blue]platewatch search -d {Markup.Escape(settings.Data)} --plate {plate} --from {start:yyyy-MM-dd} --to {end:yyyy-MM-dd} --purpose stolen-vehicle --case 24-0001[/]");
+        console.MarkupLine($"Try: [blue]scripts/platewatch search -d {Markup.Escape(settings.Data)} --plate {plate} --from {start:yyyy-MM-dd} --to {end:yyyy-MM-dd} --purpose stolen-vehicle --case 24-0001[/]");
         return 0;
     }
 
