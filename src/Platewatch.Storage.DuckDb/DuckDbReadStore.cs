@@ -30,7 +30,8 @@ public sealed record DuckDbStoreOptions
 /// The embedded read store: one DuckDB file, no server.
 /// <para>Layout (see docs/architecture.md): reads arrive into a per-day table in arrival order
 /// (<c>r_YYYYMMDD</c>). Once the data has moved an hour past a day, the day is appended, sorted by
-/// (plate, ts), to its open week (<c>w_YYYYMMDD</c>, named by the Monday). Once the week is over it is
+/// (plate, ts), to its open week (<c>w_YYYYMMDD</c>, named by its Monday, or by the 1st when a month starts
+/// mid-week: partitions never straddle a month, so a monthly purge only drops tables). Once the week is over it is
 /// sealed: sorted as a whole by (plate, ts) into <c>x_YYYYMMDD</c>. DuckDB's per-row-group min/max on
 /// <c>plate</c> then finds a plate in one or two row groups per week, and its min/max on <c>ts</c> keeps a
 /// time-window query inside one week. Retention drops whole weeks.</para>
@@ -483,11 +484,12 @@ public sealed class DuckDbReadStore : IReadStore
 
     private IdFilter FilterFor(long ts)
     {
-        long week = WeekStart(ts);
+        long week = PartitionStart(ts);
         if (_filters.TryGetValue(week / DayMs, out var f)) return f;
         f = new IdFilter();
         // Built lazily from what is stored, so a crash can never leave the filter missing a committed id.
-        foreach (var t in AllTables().Where(t => TableSpan(t).Start >= week && TableSpan(t).Start < week + WeekMs))
+        long weekEnd = PartitionEnd(week);
+        foreach (var t in AllTables().Where(t => TableSpan(t).Start >= week && TableSpan(t).Start < weekEnd))
         {
             using var cmd = _root.CreateCommand();
             cmd.CommandText = $"SELECT id FROM {t}";
@@ -609,15 +611,34 @@ public sealed class DuckDbReadStore : IReadStore
         return (day - weekday) * DayMs;
     }
 
+    /// <summary>
+    /// Start of the week partition holding <paramref name="ts"/>: its Monday, or the 1st of the month when the
+    /// month began later in that week. Splitting weeks at month boundaries lets a month-aligned purge drop
+    /// whole tables instead of deleting rows from a sorted week.
+    /// </summary>
+    private static long PartitionStart(long ts) => Math.Max(WeekStart(ts), MonthStart(ts));
+
+    private static long PartitionEnd(long start)
+    {
+        var next = DateTimeOffset.FromUnixTimeMilliseconds(MonthStart(start)).AddMonths(1).ToUnixTimeMilliseconds();
+        return Math.Min(WeekStart(start) + WeekMs, next);
+    }
+
+    private static long MonthStart(long ts)
+    {
+        var d = DateTimeOffset.FromUnixTimeMilliseconds(ts).UtcDateTime;
+        return new DateTimeOffset(d.Year, d.Month, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+    }
+
     private static string WeekTable(long ts) =>
-        "w_" + DateTimeOffset.FromUnixTimeMilliseconds(WeekStart(ts)).UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        "w_" + DateTimeOffset.FromUnixTimeMilliseconds(PartitionStart(ts)).UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
     /// <summary>The [start, end) capture-time span, in epoch ms, that a partition table can hold.</summary>
     private static (long Start, long End) TableSpan(string table)
     {
         var day = DateTime.ParseExact(table.AsSpan(2), "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
         long s = new DateTimeOffset(day, TimeSpan.Zero).ToUnixTimeMilliseconds();
-        return (s, s + (table[0] == 'r' ? DayMs : WeekMs));
+        return (s, table[0] == 'r' ? s + DayMs : PartitionEnd(s));
     }
 
     private static void Execute(DuckDBConnection c, string sql)

@@ -354,6 +354,22 @@ public abstract class ReadStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Purge_on_a_month_boundary_keeps_reads_of_the_week_that_straddles_it()
+    {
+        // 2026-03-30 is a Monday: its week runs into April.
+        var monday = new DateTimeOffset(2026, 3, 30, 12, 0, 0, TimeSpan.Zero);
+        var reads = Enumerable.Range(0, 7).Select(i => Make($"W{i}", monday.AddDays(i))).ToList();
+        await Store.AppendAsync(reads, Ct);
+        await CompactAsync(Store);
+
+        long purged = await Store.PurgeOlderThanAsync(new DateTimeOffset(2026, 4, 1, 0, 0, 0, TimeSpan.Zero), Ct);
+
+        Assert.Equal(2, purged);
+        var left = await Search(Window(monday.AddDays(-1), monday.AddDays(8)));
+        Assert.Equal(["W2", "W3", "W4", "W5", "W6"], PlatesOf(left.Reads).Order());
+    }
+
+    [Fact]
     public async Task Stats_report_counts_and_the_time_span()
     {
         await Store.AppendAsync([Make("S1", T0, camera: "c1"), Make("S1", T0.AddDays(2), camera: "c2"), Make("S2", T0.AddDays(1), camera: "c1")], Ct);
