@@ -95,11 +95,11 @@ public sealed class AuditLogTests : IDisposable
     }
 
     [Fact]
-    public async Task A_tampered_log_refuses_further_appends()
+    public async Task A_log_whose_last_entry_was_altered_refuses_further_appends()
     {
         await WriteEntries(3);
         var lines = System.IO.File.ReadAllLines(File);
-        lines[0] = lines[0].Replace("user0", "mallory", StringComparison.Ordinal);
+        lines[2] = lines[2].Replace("user2", "mallory", StringComparison.Ordinal);
         System.IO.File.WriteAllLines(File, lines);
 
         using var log = new FileAuditLog(_dir);

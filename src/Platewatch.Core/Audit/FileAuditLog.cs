@@ -93,18 +93,64 @@ public sealed class FileAuditLog : IAuditLog, IDisposable
         return AuditVerification.Valid(lineNo);
     }
 
+    /// <summary>
+    /// Continues the chain from the last entry. Only that entry is checked here, so opening stays cheap however
+    /// long the log grows; the whole chain is checked by <see cref="Verify"/> (<c>platewatch audit verify</c>).
+    /// </summary>
     private FileStream Open()
     {
-        var v = Verify(_path);
-        if (!v.Ok)
-            throw new InvalidOperationException($"The audit log {_path} fails verification at line {v.FirstBadLine}: {v.Problem}. Refusing to append; run 'platewatch audit verify' and restore the log.");
-        if (v.Entries > 0)
+        if (LastLine(_path) is { } line)
         {
-            var last = AuditChain.ParseEntry(System.Text.Encoding.UTF8.GetBytes(File.ReadLines(_path).Last()));
+            AuditEntry last;
+            try
+            {
+                last = AuditChain.ParseEntry(line);
+            }
+            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                throw new InvalidOperationException($"The last entry of the audit log {_path} is unreadable. Refusing to append; run 'platewatch audit verify' and restore the log.", ex);
+            }
+            if (!string.Equals(AuditChain.ComputeHash(last.Sequence, last.At, last.Record, last.PreviousHash), last.Hash, StringComparison.Ordinal))
+                throw new InvalidOperationException($"The last entry of the audit log {_path} does not match its hash. Refusing to append; run 'platewatch audit verify' and restore the log.");
             _lastSequence = last.Sequence;
             _lastHash = last.Hash;
         }
         return new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.None);
+    }
+
+    /// <summary>The bytes of the file's last non-empty line, read backwards from the end; null for an empty file.</summary>
+    private static byte[]? LastLine(string path)
+    {
+        if (!File.Exists(path)) return null;
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        long end = fs.Length;
+        while (end > 0 && ReadByteAt(fs, end - 1) is (byte)'\n' or (byte)'\r') end--;
+        if (end == 0) return null;
+        long start = end;
+        var chunk = new byte[8192];
+        while (start > 0)
+        {
+            int n = (int)Math.Min(chunk.Length, start);
+            fs.Position = start - n;
+            fs.ReadExactly(chunk, 0, n);
+            int nl = Array.LastIndexOf(chunk, (byte)'\n', n - 1, n);
+            if (nl >= 0)
+            {
+                start = start - n + nl + 1;
+                break;
+            }
+            start -= n;
+        }
+        var line = new byte[end - start];
+        fs.Position = start;
+        fs.ReadExactly(line);
+        return line;
+    }
+
+    private static int ReadByteAt(FileStream fs, long position)
+    {
+        fs.Position = position;
+        return fs.ReadByte();
     }
 
     public void Dispose()

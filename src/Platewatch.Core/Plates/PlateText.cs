@@ -77,11 +77,12 @@ public static class PlateText
     public static char Canonical(char c) => c < 128 ? s_canonical[c] : c;
 
     /// <summary>The plate with every character replaced by its look-alike class: equal skeletons read alike.</summary>
-    public static string Skeleton(ReadOnlySpan<char> plate) =>
-        string.Create(plate.Length, plate.ToString(), static (dst, src) =>
-        {
-            for (int i = 0; i < src.Length; i++) dst[i] = Canonical(src[i]);
-        });
+    public static string Skeleton(ReadOnlySpan<char> plate)
+    {
+        Span<char> buf = plate.Length <= 64 ? stackalloc char[plate.Length] : new char[plate.Length];
+        Skeleton(plate, buf);
+        return new string(buf);
+    }
 
     public static void Skeleton(ReadOnlySpan<char> plate, Span<char> destination)
     {

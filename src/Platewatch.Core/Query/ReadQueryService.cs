@@ -26,9 +26,21 @@ public sealed class ReadQueryService
         _time = time ?? TimeProvider.System;
     }
 
-    public async Task<ReadPage> SearchAsync(Principal who, AccessPurpose why, ReadQuery query, string? source, CancellationToken cancellationToken)
+    public Task<ReadPage> SearchAsync(Principal who, AccessPurpose why, ReadQuery query, string? source, CancellationToken cancellationToken) =>
+        SearchAsync(who, why, query, source, SearchAction, cancellationToken);
+
+    /// <summary>The audit action of a plain search.</summary>
+    public const string SearchAction = "search.reads";
+
+    /// <summary>The audit action of an export: the same gate, recorded apart so reviewers see what left the system.</summary>
+    public const string ExportAction = "export.reads";
+
+    /// <summary>As <see cref="SearchAsync(Principal, AccessPurpose, ReadQuery, string?, CancellationToken)"/>, recorded under
+    /// <paramref name="action"/> (<see cref="SearchAction"/> or <see cref="ExportAction"/>).</summary>
+    public async Task<ReadPage> SearchAsync(Principal who, AccessPurpose why, ReadQuery query, string? source, string action, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(who);
+        if (action is not (SearchAction or ExportAction)) throw new ArgumentException($"'{action}' is not a read access action.", nameof(action));
         ArgumentNullException.ThrowIfNull(why);
         ArgumentNullException.ThrowIfNull(query);
         who.Validate();
@@ -39,7 +51,7 @@ public sealed class ReadQueryService
             Actor = who.UserId,
             AgencyId = who.AgencyId,
             Role = who.Role,
-            Action = "search.reads",
+            Action = action,
             Outcome = outcome,
             Purpose = why.Code,
             PurposeText = why.Text,
