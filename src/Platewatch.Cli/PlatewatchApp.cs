@@ -33,6 +33,10 @@ internal static class PlatewatchApp
             config.AddCommand<Demo.DemoCommand>("demo")
                 .WithDescription("Simulate a week of a small city into a fresh data directory and show an example of each search.");
             Recognition.RecognitionCommands.Register(config);
+            config.AddCommand<Server.ServeCommand>("serve")
+                .WithDescription("Run the HTTP API (ingest, search, audit) over one data directory.")
+                .WithExample("serve", "--data", "./data", "--urls", "http://127.0.0.1:5080");
+            Server.AdminCommands.Register(config);
             config.AddBranch("bench", bench =>
             {
                 bench.SetDescription("Macro benchmarks: print a table and write JSON.");

@@ -1,0 +1,43 @@
+using System.Collections.Immutable;
+using Platewatch.Audit;
+using Platewatch.Query;
+
+namespace Platewatch.Server.Accounts;
+
+/// <summary>
+/// Account changes, each one written to the audit log after it succeeds. The CLI is the only caller: there is
+/// no HTTP route that creates agencies, users or keys.
+/// </summary>
+internal sealed class AccountAdmin(AccountStore accounts, IAuditLog audit, Principal actor, string source)
+{
+    public async Task CreateAgencyAsync(string id, string name, CancellationToken cancellationToken)
+    {
+        await accounts.CreateAgencyAsync(id, name, cancellationToken).ConfigureAwait(false);
+        await RecordAsync("admin.create-agency", [("agency", id), ("name", name)], cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task CreateUserAsync(string agencyId, string username, string role, string password, CancellationToken cancellationToken)
+    {
+        await accounts.CreateUserAsync(agencyId, username, role, password, cancellationToken).ConfigureAwait(false);
+        await RecordAsync("admin.create-user", [("agency", agencyId), ("user", username), ("role", role)], cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<(string KeyId, string Key)> CreateCameraKeyAsync(string agencyId, string cameraId, CancellationToken cancellationToken)
+    {
+        var made = await accounts.CreateCameraKeyAsync(agencyId, cameraId, cancellationToken).ConfigureAwait(false);
+        // The key id, never the key: the audit log is read by auditors.
+        await RecordAsync("admin.create-camera-key", [("agency", agencyId), ("camera", cameraId), ("keyId", made.KeyId)], cancellationToken).ConfigureAwait(false);
+        return made;
+    }
+
+    private Task<AuditEntry> RecordAsync(string action, (string Key, string Value)[] parameters, CancellationToken cancellationToken) =>
+        audit.AppendAsync(new AuditRecord
+        {
+            Actor = actor.UserId,
+            AgencyId = parameters.FirstOrDefault(p => p.Key == "agency").Value ?? actor.AgencyId,
+            Role = actor.Role,
+            Action = action,
+            Source = source,
+            Parameters = parameters.ToImmutableSortedDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
+        }, cancellationToken);
+}

@@ -1,0 +1,76 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Platewatch.Query;
+
+namespace Platewatch.Server.Accounts;
+
+/// <summary>
+/// One scheme for both kinds of caller: <c>Authorization: Bearer pwt_...</c> (a signed-in user's token) or
+/// <c>Bearer pwc_...</c> / <c>X-Api-Key: pwc_...</c> (a camera key). Both are looked up by their HMAC.
+/// </summary>
+internal sealed class TokenAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    AccountStore accounts) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "PlatewatchToken";
+    public const string AgencyClaim = "platewatch:agency";
+    public const string CameraClaim = "platewatch:camera";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? secret = null;
+        string? header = Request.Headers.Authorization;
+        if (header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) secret = header["Bearer ".Length..].Trim();
+        else if (Request.Headers.TryGetValue("X-Api-Key", out var key)) secret = key.ToString().Trim();
+        if (string.IsNullOrEmpty(secret)) return AuthenticateResult.NoResult();
+
+        if (await accounts.AuthenticateTokenAsync(secret, Context.RequestAborted).ConfigureAwait(false) is { } user)
+            return Success(user.Username, user.AgencyId, user.Role, camera: null);
+        if (await accounts.AuthenticateCameraKeyAsync(secret, Context.RequestAborted).ConfigureAwait(false) is { } cam)
+            return Success($"camera-key:{cam.KeyId}", cam.AgencyId, Roles.Camera, cam.CameraId);
+        return AuthenticateResult.Fail("The token or API key is unknown, expired or revoked.");
+    }
+
+    private static AuthenticateResult Success(string name, string agency, string role, string? camera)
+    {
+        var claims = new List<Claim> { new(ClaimTypes.Name, name), new(AgencyClaim, agency), new(ClaimTypes.Role, role) };
+        if (camera is not null) claims.Add(new Claim(CameraClaim, camera));
+        var identity = new ClaimsIdentity(claims, SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return base.HandleChallengeAsync(properties);
+    }
+}
+
+/// <summary>Who the authenticated caller is, in the terms the query service and audit log use.</summary>
+internal static class Caller
+{
+    public static Principal Principal(this ClaimsPrincipal user) => new(
+        user.Identity?.Name ?? throw new InvalidOperationException("Unauthenticated request reached an authenticated endpoint."),
+        user.FindFirstValue(TokenAuthenticationHandler.AgencyClaim) ?? "",
+        user.FindFirstValue(ClaimTypes.Role) ?? "");
+
+    public static string? CameraId(this ClaimsPrincipal user) => user.FindFirstValue(TokenAuthenticationHandler.CameraClaim);
+
+    /// <summary>The remote address, for the audit log's "from where".</summary>
+    public static string Source(this HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+}
+
+internal static class Policies
+{
+    /// <summary>People only: a camera key can write reads and nothing else.</summary>
+    public const string User = "user";
+    public const string Ingest = "ingest";
+    public const string Search = "search";
+    public const string Audit = "audit";
+}

@@ -1,0 +1,108 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Platewatch.Audit;
+using Platewatch.Server.Accounts;
+using Platewatch.Server.Apis;
+
+namespace Platewatch.Server.Hosting;
+
+/// <summary>What <c>platewatch serve</c> was given.</summary>
+internal sealed record ServeSettings(string DataDirectory, IReadOnlyList<string> Urls, string? ConfigFile = null, IReadOnlyList<string>? Args = null);
+
+/// <summary>
+/// Builds the server over one data directory. Configuration, lowest to highest precedence: DIR/server.json,
+/// the --config file, PLATEWATCH_* environment variables (PLATEWATCH_Limits__MaxBatch=1000), command-line args.
+/// </summary>
+internal static class PlatewatchServer
+{
+    public static WebApplication Build(ServeSettings settings)
+    {
+        string dir = Path.GetFullPath(settings.DataDirectory);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [.. settings.Args ?? []], ContentRootPath = dir });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration
+            .AddJsonFile(Path.Combine(dir, "server.json"), optional: true, reloadOnChange: false);
+        if (settings.ConfigFile is not null) builder.Configuration.AddJsonFile(Path.GetFullPath(settings.ConfigFile), optional: false, reloadOnChange: false);
+        builder.Configuration.AddEnvironmentVariables("PLATEWATCH_").AddCommandLine([.. settings.Args ?? []]);
+
+        var limits = builder.Configuration.GetSection("Limits").Get<LimitOptions>() ?? new LimitOptions();
+        var accountOptions = builder.Configuration.GetSection("Accounts").Get<AccountOptions>() ?? new AccountOptions();
+        builder.Services.Configure<LimitOptions>(builder.Configuration.GetSection("Limits"));
+        builder.Services.Configure<AuditOptions>(builder.Configuration.GetSection("Audit"));
+
+        builder.WebHost.UseUrls([.. settings.Urls]);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = limits.MaxBodyBytes;
+        });
+
+        // Opened here, not lazily, so a locked or broken data directory stops start-up with its reason.
+        var data = DataDirectory.Open(dir, accountOptions);
+        _ = data.Store;
+        builder.Services.AddSingleton(_ => data);
+        builder.Services.AddSingleton(_ => data.Accounts);
+        builder.Services.AddSingleton<IAuditLog>(_ => data.Audit);
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.AddOpenApi();
+        builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+        var userPolicy = new AuthorizationPolicyBuilder(TokenAuthenticationHandler.SchemeName)
+            .RequireAuthenticatedUser().RequireRole([.. Roles.UserRoles]).Build();
+        builder.Services.AddAuthorizationBuilder()
+            .SetDefaultPolicy(userPolicy)
+            // Anything mapped without an explicit rule still needs a signed-in person: open is never the default.
+            .SetFallbackPolicy(userPolicy)
+            .AddPolicy(Policies.User, userPolicy)
+            .AddPolicy(Policies.Ingest, p => p.AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName).RequireRole(Roles.Camera))
+            .AddPolicy(Policies.Search, p => p.AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName).RequireRole(Roles.Investigator, Roles.Supervisor))
+            .AddPolicy(Policies.Audit, p => p.AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName).RequireRole(Roles.Auditor));
+
+        var app = builder.Build();
+        // Graceful shutdown: requests in flight finish (each ack already follows a durable commit), then the
+        // store and audit log are closed and the directory lock released, before the process exits.
+        app.Lifetime.ApplicationStopped.Register(() => data.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi().RequireAuthorization(Policies.User);
+        app.MapHealthEndpoints();
+        app.MapAuthEndpoints();
+        app.MapIngestEndpoints();
+        app.MapSearchEndpoints();
+        app.MapAuditEndpoints();
+        return app;
+    }
+}
+
+/// <summary>Turns every exception into RFC 7807 ProblemDetails, keeping the status of a bad request (413 for a body over the cap).</summary>
+internal sealed class ProblemExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, detail) = exception switch
+        {
+            BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is larger than the server accepts." : bad.Message),
+            _ => (StatusCodes.Status500InternalServerError, "The server failed to handle the request; nothing was released."),
+        };
+        httpContext.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = new ProblemDetails { Status = status, Detail = detail },
+        }).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,41 @@
+namespace Platewatch.Server.Hosting;
+
+/// <summary>Caps on what one request may carry. Bound from the "Limits" section (file or PLATEWATCH_Limits__X).</summary>
+internal sealed class LimitOptions
+{
+    /// <summary>Largest request body in bytes; a larger one gets 413.</summary>
+    public long MaxBodyBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Most reads in one ingest batch; more gets 413.</summary>
+    public int MaxBatch { get; set; } = 5000;
+
+    /// <summary>Most reads one search or export may return.</summary>
+    public int MaxSearchLimit { get; set; } = 10_000;
+
+    /// <summary>Most audit entries one audit query may return.</summary>
+    public int MaxAuditLimit { get; set; } = 5000;
+
+    /// <summary>Largest image (width times height) accepted; enforced when images are ingested.</summary>
+    public long MaxImagePixels { get; set; } = 40_000_000;
+}
+
+/// <summary>Sign-in rules. Bound from the "Accounts" section.</summary>
+internal sealed class AccountOptions
+{
+    /// <summary>Bearer tokens are short-lived: a stolen one is worth little for long.</summary>
+    public int TokenLifetimeMinutes { get; set; } = 15;
+
+    public int MaxFailedSignIns { get; set; } = 5;
+
+    public int LockoutMinutes { get; set; } = 15;
+
+    /// <summary>PBKDF2-SHA256 iterations for new passwords (OWASP 2023 figure); each stored hash keeps its own count.</summary>
+    public int PasswordIterations { get; set; } = 600_000;
+}
+
+/// <summary>How the audit log itself is kept.</summary>
+internal sealed class AuditOptions
+{
+    /// <summary>Audit entries are kept at least this long; nothing in the server deletes them before.</summary>
+    public int RetentionYears { get; set; } = 5;
+}
