@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
 using Platewatch.Audit;
 using Platewatch.Query;
 using Platewatch.Server.Accounts;
@@ -45,7 +46,9 @@ internal sealed class RunningServer : IAsyncDisposable
 
     public string AuditFile => Path.Combine(Directory, "audit", "audit.jsonl");
 
-    public static async Task<RunningServer> StartAsync(params string[] args)
+    public static Task<RunningServer> StartAsync(params string[] args) => StartAsync(null, args);
+
+    public static async Task<RunningServer> StartAsync(ILoggerProvider? logs, params string[] args)
     {
         var ct = TestContext.Current.CancellationToken;
         string dir = Path.Combine(Path.GetTempPath(), "platewatch-server-tests", Guid.NewGuid().ToString("N"));
@@ -62,7 +65,10 @@ internal sealed class RunningServer : IAsyncDisposable
             keyA = (await admin.CreateCameraKeyAsync(AgencyA, CameraA, ct)).Key;
             keyB = (await admin.CreateCameraKeyAsync(AgencyB, CameraB, ct)).Key;
         }
-        var app = PlatewatchServer.Build(new ServeSettings(dir, ["http://127.0.0.1:0"], Args: args));
+        var app = PlatewatchServer.Build(new ServeSettings(dir, ["http://127.0.0.1:0"], Args: args)
+        {
+            Logging = logs is null ? null : l => l.AddProvider(logs),
+        });
         await app.StartAsync(ct);
         var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
         return new RunningServer(dir, app, http, keyA, keyB);

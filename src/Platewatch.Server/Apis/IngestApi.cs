@@ -130,19 +130,31 @@ internal static class IngestApi
         var duplicates = new HashSet<ReadId>();
         if (accepted.Count > 0)
         {
-            var appended = await data.Store.AppendAsync(accepted, cancellationToken).ConfigureAwait(false);
-            duplicates.UnionWith(appended.DuplicateIds);
+            ServerMetrics.ReadsQueued.Add(accepted.Count);
+            try
+            {
+                var appended = await data.Store.AppendAsync(accepted, cancellationToken).ConfigureAwait(false);
+                duplicates.UnionWith(appended.DuplicateIds);
+            }
+            finally
+            {
+                ServerMetrics.ReadsQueued.Add(-accepted.Count);
+            }
         }
         for (int k = 0; k < accepted.Count; k++)
         {
             var read = accepted[k];
             results[acceptedIndex[k]] = new(acceptedIndex[k], read.Id.ToString(), duplicates.Contains(read.Id) ? IngestStatus.Duplicate : IngestStatus.Stored);
         }
-        return new IngestResponse(
+        var response = new IngestResponse(
             results.Count(r => r.Status == IngestStatus.Stored),
             results.Count(r => r.Status == IngestStatus.Duplicate),
             results.Count(r => r.Status == IngestStatus.Rejected),
             results);
+        ServerMetrics.ReadsStored.Add(response.Stored);
+        ServerMetrics.ReadsDuplicate.Add(response.Duplicates);
+        ServerMetrics.ReadsRejected.Add(response.Rejected);
+        return response;
     }
 
     private static ProblemHttpResult TooLarge(string detail) =>

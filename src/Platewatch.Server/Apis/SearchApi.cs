@@ -165,6 +165,7 @@ internal static class SearchApi
             return new Run(null, TypedResults.Problem(refusal, statusCode: StatusCodes.Status400BadRequest, title: "Invalid search"));
         }
         var queries = await data.QueriesAsync(cancellationToken).ConfigureAwait(false);
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             var page = await queries.SearchAsync(who, new AccessPurpose(p.Purpose!, p.CaseNumber!, p.PurposeText), query, http.Source(), action, cancellationToken).ConfigureAwait(false);
@@ -173,6 +174,11 @@ internal static class SearchApi
         catch (AccessDeniedException ex)
         {
             return new Run(null, TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status403Forbidden, title: "Search refused by policy"));
+        }
+        finally
+        {
+            ServerMetrics.QueryDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                new KeyValuePair<string, object?>("action", action));
         }
     }
 

@@ -18,17 +18,20 @@ internal sealed class DataDirectory : IAsyncDisposable
     private DuckDbReadStore? _store;
     private int _disposed;
 
+    private readonly FileAuditLog _auditFile;
+
     private DataDirectory(string path, FileStream lockFile, FileAuditLog audit, AccountStore accounts)
     {
         Path = path;
         _lock = lockFile;
-        Audit = audit;
+        _auditFile = audit;
+        Audit = new MeteredAuditLog(audit);
         Accounts = accounts;
     }
 
     public string Path { get; }
 
-    public FileAuditLog Audit { get; }
+    public IAuditLog Audit { get; }
 
     public AccountStore Accounts { get; }
 
@@ -98,7 +101,7 @@ internal sealed class DataDirectory : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         if (_store is not null) await _store.DisposeAsync().ConfigureAwait(false);
-        Audit.Dispose();
+        _auditFile.Dispose();
         await _lock.DisposeAsync().ConfigureAwait(false);
     }
 }

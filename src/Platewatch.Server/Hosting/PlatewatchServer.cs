@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Platewatch.Audit;
 using Platewatch.Server.Accounts;
 using Platewatch.Server.Apis;
@@ -14,7 +15,11 @@ using Platewatch.Server.Apis;
 namespace Platewatch.Server.Hosting;
 
 /// <summary>What <c>platewatch serve</c> was given.</summary>
-internal sealed record ServeSettings(string DataDirectory, IReadOnlyList<string> Urls, string? ConfigFile = null, IReadOnlyList<string>? Args = null);
+internal sealed record ServeSettings(string DataDirectory, IReadOnlyList<string> Urls, string? ConfigFile = null, IReadOnlyList<string>? Args = null)
+{
+    /// <summary>Extra logging set-up (tests capture logs through it).</summary>
+    public Action<ILoggingBuilder>? Logging { get; init; }
+}
 
 /// <summary>
 /// Builds the server over one data directory. Configuration, lowest to highest precedence: DIR/server.json,
@@ -31,6 +36,12 @@ internal static class PlatewatchServer
             .AddJsonFile(Path.Combine(dir, "server.json"), optional: true, reloadOnChange: false);
         if (settings.ConfigFile is not null) builder.Configuration.AddJsonFile(Path.GetFullPath(settings.ConfigFile), optional: false, reloadOnChange: false);
         builder.Configuration.AddEnvironmentVariables("PLATEWATCH_").AddCommandLine([.. settings.Args ?? []]);
+
+        // ASP.NET Core logs every request's URL at Information, and search URLs carry plates, so its categories
+        // log warnings and above whatever the configuration says; the start-up lines stay.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        settings.Logging?.Invoke(builder.Logging);
 
         var limits = builder.Configuration.GetSection("Limits").Get<LimitOptions>() ?? new LimitOptions();
         var accountOptions = builder.Configuration.GetSection("Accounts").Get<AccountOptions>() ?? new AccountOptions();
