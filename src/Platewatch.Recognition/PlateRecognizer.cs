@@ -110,17 +110,64 @@ public sealed class PlateRecognizer : IPlateRecognizer
             .OrderByDescending(i => boxes[i].Score * MathF.Min(boxes[i].Quad.Height, 80))
             .Take(_options.MaxLines)
             .ToList();
-        var quads = usable.Select(i => boxes[i].Quad).ToList();
-        var lineReads = _recognizer.Recognize(image, quads, ct);
+        int topN = Math.Clamp(hints.TopN, 1, 100);
+        var cache = new FrameReads();
+        // Lines too long for one plate line (timestamps, slogans, signs) cost the recognizer most, as its cost grows with
+        // a line's width. They are read only when the plate-shaped lines leave a doubt: no confident plate, or a long
+        // line near a plate (which may hold the plate joined to a neighbour, or be the larger print it lies on).
+        var wide = usable.Where(i => IsLongLine(boxes[i])).ToList();
+        ImmutableArray<PlateResult> plates = default;
+        bool settled = false;
+        if (wide.Count > 0 && wide.Count < usable.Count)
+        {
+            plates = ReadPlates(image, boxes, [.. usable.Except(wide)], cache, allow, topN, ct);
+            settled = plates.Any(p => p.MatchesFormat && p.Confidence >= 0.8)
+                && wide.All(i => plates.All(p => PlateGeometry.Containment(QuadOf(p).Expand(1.0f, 2.0f), boxes[i].Quad) == 0));
+        }
+        if (!settled) plates = ReadPlates(image, boxes, usable, cache, allow, topN, ct);
+        double recognizeMs = cache.RecognizeMs;
+        double postMs = Stopwatch.GetElapsedTime(t2).TotalMilliseconds - recognizeMs;
+
+        if (s_debug) Console.Error.WriteLine($"timing decode={decodeMs:F1} detect={detectMs:F1} read={recognizeMs:F1} ({cache.Reads.Count} lines read, {wide.Count} long, settled early: {settled}) boxes={boxes.Count}");
+        return new RecognitionResult(image.Width, image.Height, plates,
+            new StageTimings(decodeMs, detectMs, recognizeMs, postMs, Stopwatch.GetElapsedTime(t0).TotalMilliseconds));
+    }
+
+    /// <summary>The lines' reads, recognizing only the quads not read before in this frame (in one batched pass).</summary>
+    private LineRead[] ReadQuads(RasterImage image, IReadOnlyList<Quad> quads, FrameReads cache, CancellationToken ct)
+    {
+        var missing = quads.Where(q => !cache.Reads.ContainsKey(q)).Distinct().ToList();
+        if (missing.Count > 0)
+        {
+            long t = Stopwatch.GetTimestamp();
+            var read = _recognizer.Recognize(image, missing, ct);
+            for (int k = 0; k < missing.Count; k++) cache.Reads[missing[k]] = read[k];
+            cache.RecognizeMs += Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+        }
+        return [.. quads.Select(q => cache.Reads[q])];
+    }
+
+    /// <summary>What one frame's lines read as, so that a second look at the frame reads nothing twice.</summary>
+    private sealed class FrameReads
+    {
+        public Dictionary<Quad, LineRead> Reads { get; } = [];
+        public double RecognizeMs { get; set; }
+    }
+
+    private static Quad QuadOf(PlateResult p) => new(p.Corners[0], p.Corners[1], p.Corners[2], p.Corners[3]);
+
+    /// <summary>Reads the given lines, groups them into plates and picks the plates among them.</summary>
+    private ImmutableArray<PlateResult> ReadPlates(RasterImage image, List<TextBox> boxes, List<int> usable, FrameReads cache,
+        Func<string, bool>? allow, int topN, CancellationToken ct)
+    {
+        var lineReads = ReadQuads(image, usable.Select(i => boxes[i].Quad).ToList(), cache, ct);
         var reads = new Dictionary<int, LineRead>();
         for (int k = 0; k < usable.Count; k++) reads[usable[k]] = lineReads[k];
-        double recognizeMs = Stopwatch.GetElapsedTime(t2).TotalMilliseconds;
 
-        long t3 = Stopwatch.GetTimestamp();
         var groups = PlateGeometry.Group(boxes, usable);
         // A line the detector split (or covered twice) reads better whole: one more pass over the joined quads.
         var joined = groups.Where(g => g.Lines == 1 && g.Boxes.Length > 1).ToList();
-        var joinedReads = joined.Count == 0 ? [] : _recognizer.Recognize(image, joined.Select(g => g.Quad).ToList(), ct);
+        var joinedReads = joined.Count == 0 ? [] : ReadQuads(image, joined.Select(g => g.Quad).ToList(), cache, ct);
         var groupReads = new Dictionary<LineGroup, LineRead>(ReferenceEqualityComparer.Instance);
         for (int k = 0; k < joined.Count; k++) groupReads[joined[k]] = joinedReads[k];
 
@@ -139,20 +186,18 @@ public sealed class PlateRecognizer : IPlateRecognizer
         }
         if (widened.Count > 0)
         {
-            var wr = _recognizer.Recognize(image, widened.Select(g => g.Quad).ToList(), ct);
+            var wr = ReadQuads(image, widened.Select(g => g.Quad).ToList(), cache, ct);
             for (int k = 0; k < widened.Count; k++)
             {
                 groupReads[widened[k]] = wr[k];
                 groups.Add(widened[k]);
             }
         }
-        var plates = SelectPlates(boxes, usable, reads, groups, groupReads, allow, Math.Clamp(hints.TopN, 1, 100));
-        double postMs = Stopwatch.GetElapsedTime(t3).TotalMilliseconds;
-
-        if (s_debug) Console.Error.WriteLine($"timing decode={decodeMs:F1} detect={detectMs:F1} recognize={recognizeMs:F1} ({usable.Count} lines) post={postMs:F1} boxes={boxes.Count}");
-        return new RecognitionResult(image.Width, image.Height, plates,
-            new StageTimings(decodeMs, detectMs, recognizeMs, postMs, Stopwatch.GetElapsedTime(t0).TotalMilliseconds));
+        return SelectPlates(boxes, usable, reads, groups, groupReads, allow, topN);
     }
+
+    /// <summary>A line more than about ten characters long: longer than any one plate line.</summary>
+    private static bool IsLongLine(in TextBox b) => b.Quad.Width > 6.5f * b.Quad.Height;
 
     /// <summary>
     /// Small text at the detector's scale is detected again in its neighbourhood at full resolution: a distant
@@ -164,6 +209,8 @@ public sealed class PlateRecognizer : IPlateRecognizer
         const int maxRegions = 2;
         var small = boxes.Select((b, i) => (b, i))
             .Where(x => x.b.Quad.Height * detScale < 10 && x.b.Quad.Height >= 8 && x.b.Quad.Width > 2f * x.b.Quad.Height && x.b.Quad.Width < 7 * x.b.Quad.Height)
+            // Small print on the plate of a larger line (a state name, a sticker, a dealer line) is never the plate.
+            .Where(x => !LiesOnLargerPlate(boxes, x.i))
             .OrderByDescending(x => x.b.Score * x.b.Quad.Width)
             .Take(maxRegions)
             .ToList();
@@ -184,6 +231,19 @@ public sealed class PlateRecognizer : IPlateRecognizer
             result.AddRange(refined);
         }
         return result.Where((_, k) => k >= boxes.Count || !replaced.Contains(k)).ToList();
+    }
+
+    private static bool LiesOnLargerPlate(List<TextBox> boxes, int i)
+    {
+        var b = boxes[i];
+        for (int j = 0; j < boxes.Count; j++)
+        {
+            var o = boxes[j];
+            if (j == i || o.Quad.Height < 1.6f * b.Quad.Height || o.Rect.Width < 1.5f * o.Rect.Height) continue;
+            // A plate is a little wider than its number and about twice as tall.
+            if (PlateGeometry.Containment(o.Quad.Expand(0.4f, 1.6f), b.Quad) > 0.5f) return true;
+        }
+        return false;
     }
 
     private ImmutableArray<PlateResult> SelectPlates(List<TextBox> boxes, List<int> usable, Dictionary<int, LineRead> reads, List<LineGroup> groups,

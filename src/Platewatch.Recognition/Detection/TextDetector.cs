@@ -1,7 +1,6 @@
 using System.Buffers;
 using Microsoft.ML.OnnxRuntime;
 using Platewatch.Recognition.Imaging;
-using SkiaSharp;
 
 namespace Platewatch.Recognition.Detection;
 
@@ -14,8 +13,9 @@ internal readonly record struct TextBox(Quad Quad, RotatedRect Rect, float Score
 /// </summary>
 internal sealed class TextDetector(InferenceSession session)
 {
-    private static readonly float[] s_mean = [0.485f, 0.456f, 0.406f];
-    private static readonly float[] s_std = [0.229f, 0.224f, 0.225f];
+    // The model was trained on OpenCV's BGR order with ImageNet statistics (RGB order) applied in that order.
+    private static readonly float[] s_mean = [0.485f * 255, 0.456f * 255, 0.406f * 255];
+    private static readonly float[] s_scale = [1 / (0.229f * 255), 1 / (0.224f * 255), 1 / (0.225f * 255)];
     private readonly string _input = session.InputMetadata.Keys.First();
     private readonly string[] _outputs = [session.OutputMetadata.Keys.First()];
 
@@ -35,13 +35,11 @@ internal sealed class TextDetector(InferenceSession session)
         int dh = Math.Max(32, (int)MathF.Round(rh * s / 32) * 32);
         int n = dw * dh;
 
-        byte[] resized = ArrayPool<byte>.Shared.Rent(n * 4);
         float[] tensor = ArrayPool<float>.Shared.Rent(n * 3);
         try
         {
-            ResizeRegion(image, region, resized, dw, dh);
+            Resample.RegionToPlanes(image, region, dw, dh, tensor.AsSpan(0, n * 3), s_mean, s_scale);
             ct.ThrowIfCancellationRequested();
-            Normalize(resized.AsSpan(0, n * 4), tensor.AsSpan(0, n * 3), n);
 
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, tensor.AsMemory(0, n * 3), [1, 3, dh, dw]);
             using var runOptions = new RunOptions();
@@ -53,41 +51,6 @@ internal sealed class TextDetector(InferenceSession session)
         finally
         {
             ArrayPool<float>.Shared.Return(tensor);
-            ArrayPool<byte>.Shared.Return(resized);
-        }
-    }
-
-    private static void ResizeRegion(RasterImage image, PixelRect region, byte[] dst, int dw, int dh)
-    {
-        var srcInfo = new SKImageInfo(image.Width, image.Height, SKColorType.Bgra8888, SKAlphaType.Opaque);
-        var dstInfo = new SKImageInfo(dw, dh, SKColorType.Bgra8888, SKAlphaType.Opaque);
-        unsafe
-        {
-            fixed (byte* ps = image.Buffer)
-            fixed (byte* pd = dst)
-            {
-                using var full = new SKPixmap(srcInfo, (IntPtr)ps, image.Stride);
-                using var sub = full.ExtractSubset(new SKRectI(region.X, region.Y, region.Right, region.Bottom));
-                using var dp = new SKPixmap(dstInfo, (IntPtr)pd, dw * 4);
-                if (sub is null || !sub.ScalePixels(dp, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear)))
-                    throw new InvalidOperationException("Resizing the image for the detector failed.");
-            }
-        }
-    }
-
-    private static void Normalize(ReadOnlySpan<byte> bgra, Span<float> chw, int n)
-    {
-        // The model was trained on OpenCV's BGR order with ImageNet statistics applied in that order.
-        float m0 = s_mean[0] * 255, m1 = s_mean[1] * 255, m2 = s_mean[2] * 255;
-        float k0 = 1 / (s_std[0] * 255), k1 = 1 / (s_std[1] * 255), k2 = 1 / (s_std[2] * 255);
-        var c0 = chw[..n];
-        var c1 = chw.Slice(n, n);
-        var c2 = chw.Slice(2 * n, n);
-        for (int i = 0; i < n; i++)
-        {
-            c0[i] = (bgra[i * 4] - m0) * k0;
-            c1[i] = (bgra[i * 4 + 1] - m1) * k1;
-            c2[i] = (bgra[i * 4 + 2] - m2) * k2;
         }
     }
 

@@ -68,6 +68,12 @@ internal sealed class LineRecognizer
     public int MaxWidth { get; init; } = 640;
     public int MaxBatch { get; init; } = 16;
 
+    /// <summary>
+    /// A batch is padded to its widest line, and the recognizer's cost grows with the padded width: a line joins a batch
+    /// only while the batch's widest line is at most this many times its narrowest.
+    /// </summary>
+    public float MaxBatchWidthRatio { get; init; } = 1.25f;
+
     public static int WidthFor(Quad q) => Math.Max(Height, (int)MathF.Round(Height * q.Width / MathF.Max(1, q.Height)));
 
     public LineRead[] Recognize(RasterImage image, IReadOnlyList<Quad> quads, CancellationToken ct)
@@ -75,11 +81,16 @@ internal sealed class LineRecognizer
         var results = new LineRead[quads.Count];
         // Similar widths batch together so that little of the tensor is padding.
         int[] order = Enumerable.Range(0, quads.Count).OrderBy(i => WidthFor(quads[i])).ToArray();
-        for (int start = 0; start < order.Length; start += MaxBatch)
+        for (int start = 0; start < order.Length;)
         {
             ct.ThrowIfCancellationRequested();
-            int count = Math.Min(MaxBatch, order.Length - start);
+            int first = Math.Max(MinTensorWidth, Math.Min(MaxWidth, WidthFor(quads[order[start]])));
+            int count = 1;
+            while (start + count < order.Length && count < MaxBatch
+                && Math.Min(MaxWidth, WidthFor(quads[order[start + count]])) <= MaxBatchWidthRatio * first)
+                count++;
             RunBatch(image, quads, order.AsSpan(start, count), results);
+            start += count;
         }
         return results;
     }
