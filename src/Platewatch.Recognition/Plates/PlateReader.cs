@@ -83,12 +83,37 @@ internal sealed class PlateReader(PlateFormats formats)
 
     private void AddFits(IReadOnlyList<CharRead> chars, Func<string, bool>? allowRegion, Func<FixedFormat, double> penalty, List<(FormatFit, double)> fits)
     {
+        // A read without a single digit is a word: a vanity plate (or a slogan), not a serial plate misread, unless the
+        // recognizer itself gave the digits a format needs real probability. Turning a confident letter into a digit
+        // only because a format has a digit there ("SAMPLE" into "SAMP1E") is then far less likely than the word.
+        bool word = chars.Count >= 4 && chars.All(c => !char.IsAsciiDigit(c.Best));
         foreach (var f in formats.OfLength(chars.Count))
         {
             if (allowRegion is not null && !allowRegion(f.Region)) continue;
-            if (PlateFormats.Fit(f, chars) is { } fit)
-                fits.Add((fit, fit.LogScore / chars.Count - penalty(f) / chars.Count - 0.05 * fit.Corrections));
+            if (PlateFormats.Fit(f, chars) is not { } fit) continue;
+            double score = fit.LogScore / chars.Count - penalty(f) / chars.Count - 0.05 * fit.Corrections;
+            if (word) score -= WordToDigitPenalty * ForcedDigits(fit.Text, chars);
+            fits.Add((fit, score));
         }
+    }
+
+    /// <summary>Cost of each digit a format forces into a read that has none, against the recognizer's own belief.</summary>
+    private const double WordToDigitPenalty = 0.5;
+
+    /// <summary>Digits in the fitted text at characters read as letters, weighted by how sure the recognizer was of the letter.</summary>
+    private static double ForcedDigits(string fitted, IReadOnlyList<CharRead> chars)
+    {
+        double n = 0;
+        // Separator slots drop characters, so walk the read and the text together only while they line up.
+        if (fitted.Length != chars.Count) return fitted.Any(char.IsAsciiDigit) ? 1 : 0;
+        for (int i = 0; i < fitted.Length; i++)
+        {
+            if (!char.IsAsciiDigit(fitted[i])) continue;
+            var c = chars[i];
+            float digit = c.Alnum[Alphabet.IndexOf(fitted[i])];
+            n += Math.Clamp(c.Confidence - digit, 0, 1);
+        }
+        return n;
     }
 
     /// <summary>Countries whose band shows one letter that the reader can take for a plate character.</summary>
