@@ -34,7 +34,7 @@ internal static class IngestApi
 
     public static IEndpointRouteBuilder MapIngestEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/reads", PostReadsAsync).RequireAuthorization(Policies.Ingest).WithTags("ingest");
+        app.MapPost("/api/v1/reads", PostReadsAsync).RequireAuthorization(Policies.Ingest).RequireRateLimiting(PlatewatchServer.IngestLimiter).WithTags("ingest");
         return app;
     }
 

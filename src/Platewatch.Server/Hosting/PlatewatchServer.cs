@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -27,6 +28,8 @@ internal sealed record ServeSettings(string DataDirectory, IReadOnlyList<string>
 /// </summary>
 internal static class PlatewatchServer
 {
+    public const string IngestLimiter = "ingest";
+
     public static WebApplication Build(ServeSettings settings)
     {
         string dir = Path.GetFullPath(settings.DataDirectory);
@@ -80,6 +83,32 @@ internal static class PlatewatchServer
             .AddPolicy(Policies.Search, p => p.AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName).RequireRole(Roles.Investigator, Roles.Supervisor))
             .AddPolicy(Policies.Audit, p => p.AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName).RequireRole(Roles.Auditor));
 
+        builder.Services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.AddConcurrencyLimiter(IngestLimiter, c =>
+            {
+                c.PermitLimit = Math.Max(1, limits.MaxConcurrentIngest);
+                c.QueueLimit = Math.Max(0, limits.IngestQueue);
+                c.QueueProcessingOrder = System.Threading.RateLimiting.QueueProcessingOrder.OldestFirst;
+            });
+            o.OnRejected = async (ctx, ct) =>
+            {
+                // Overload is temporary: tell the camera when to come back instead of letting it hammer.
+                ctx.HttpContext.Response.Headers.RetryAfter = limits.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await ctx.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = ctx.HttpContext,
+                    ProblemDetails = new ProblemDetails
+                    {
+                        Status = StatusCodes.Status429TooManyRequests,
+                        Title = "Too many requests",
+                        Detail = $"The server is busy ingesting; retry after {limits.RetryAfterSeconds} s. Nothing from this request was stored.",
+                    },
+                }).ConfigureAwait(false);
+            };
+        });
+
         var app = builder.Build();
         // Graceful shutdown: requests in flight finish (each ack already follows a durable commit), then the
         // store and audit log are closed and the directory lock released, before the process exits.
@@ -88,6 +117,7 @@ internal static class PlatewatchServer
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.MapOpenApi().RequireAuthorization(Policies.User);
         app.MapHealthEndpoints();
         app.MapAuthEndpoints();

@@ -15,6 +15,15 @@ internal sealed class LimitOptions
     /// <summary>Most audit entries one audit query may return.</summary>
     public int MaxAuditLimit { get; set; } = 5000;
 
+    /// <summary>Ingest batches processed at once; more wait in the queue below.</summary>
+    public int MaxConcurrentIngest { get; set; } = 8;
+
+    /// <summary>Ingest batches that may wait for a slot; beyond that the answer is 429 with Retry-After.</summary>
+    public int IngestQueue { get; set; } = 64;
+
+    /// <summary>Seconds a client told 429 should wait before retrying.</summary>
+    public int RetryAfterSeconds { get; set; } = 1;
+
     /// <summary>Largest image (width times height) accepted; enforced when images are ingested.</summary>
     public long MaxImagePixels { get; set; } = 40_000_000;
 }
