@@ -215,6 +215,7 @@ public sealed class PlateRecognizer : IPlateRecognizer
             .Take(maxRegions)
             .ToList();
         if (small.Count == 0) return boxes;
+        if (s_debug) Console.Error.WriteLine($"refine {small.Count} regions");
         var result = new List<TextBox>(boxes);
         var replaced = new HashSet<int>();
         foreach (var (b, i) in small)

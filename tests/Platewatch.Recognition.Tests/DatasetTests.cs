@@ -24,7 +24,7 @@ public sealed class DatasetTests(RecognizerFixture fx)
         var samples = Datasets.LoadEndToEnd(dir!);
         var r = Evaluator.RunEndToEnd(fx.Recognizer, "openalpr-br", samples, new RecognitionHints { ExpectedRegions = ["br"] }, ct: TestContext.Current.CancellationToken);
         Assert.True(r.DetectionRate >= 0.97, $"detection {r.DetectionRate:P1}");
-        Assert.True(r.Top1 >= 0.92, $"top-1 {r.Top1:P1}; misreads: {string.Join(", ", r.Misreads.Select(m => $"{m.Expected}->{m.Got}"))}");
+        Assert.True(r.Top1 >= 0.95, $"top-1 {r.Top1:P1}; misreads: {string.Join(", ", r.Misreads.Select(m => $"{m.Expected}->{m.Got}"))}");
         Assert.True(r.FalsePlatesPerImage <= 0.15, $"false plates/image {r.FalsePlatesPerImage:F3}");
     }
 
@@ -36,7 +36,7 @@ public sealed class DatasetTests(RecognizerFixture fx)
         // Every third crop keeps the run short while covering every state.
         var samples = Datasets.LoadCrops(dir!).Where((_, i) => i % 3 == 0).ToList();
         var r = Evaluator.RunCrops(fx.Recognizer, "openalpr-us-crops", samples, new RecognitionHints { ExpectedRegions = ["us"] }, ct: TestContext.Current.CancellationToken);
-        Assert.True(r.Top1 >= 0.72, $"OCR top-1 {r.Top1:P1}");
-        Assert.True(r.StateAccuracy >= 0.82, $"state {r.StateAccuracy:P1}");
+        Assert.True(r.Top1 >= 0.78, $"OCR top-1 {r.Top1:P1}");
+        Assert.True(r.StateAccuracy >= 0.85, $"state {r.StateAccuracy:P1}");
     }
 }

@@ -7,7 +7,7 @@ using Spectre.Console;
 
 namespace Platewatch.Cli.Search;
 
-/// <summary>Renders a page of reads as a table, JSON, CSV or GeoJSON.</summary>
+/// <summary>Renders a page of reads as a table, JSON, or one of the export formats (CSV, GeoJSON, KML).</summary>
 internal static class ReadOutput
 {
     public static void Write(ReadPage page, string format, Stream output, IAnsiConsole console)
@@ -17,14 +17,8 @@ internal static class ReadOutput
             case "json":
                 WriteJson(page, output);
                 break;
-            case "csv":
-                using (var w = new ReadFileWriter(output, ReadFileFormat.Csv, ownsStream: false))
-                {
-                    foreach (var r in page.Reads) w.Write(r);
-                }
-                break;
-            case "geojson":
-                WriteGeoJson(page, output);
+            case "csv" or "geojson" or "kml":
+                ReadExports.Write(page.Reads, format, output, indented: true);
                 break;
             default:
                 WriteTable(page, console);
@@ -63,42 +57,6 @@ internal static class ReadOutput
         w.WritePropertyName("reads");
         w.WriteStartArray();
         foreach (var r in page.Reads) JsonSerializer.Serialize(w, ReadMapping.ToDto(r), ReadJsonContext.Default.ReadDto);
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.Flush();
-        output.WriteByte((byte)'\n');
-    }
-
-    private static void WriteGeoJson(ReadPage page, Stream output)
-    {
-        using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
-        w.WriteStartObject();
-        w.WriteString("type", "FeatureCollection");
-        w.WritePropertyName("features");
-        w.WriteStartArray();
-        foreach (PlateRead r in page.Reads)
-        {
-            w.WriteStartObject();
-            w.WriteString("type", "Feature");
-            w.WriteString("id", r.Id.ToString());
-            w.WriteStartObject("geometry");
-            w.WriteString("type", "Point");
-            w.WriteStartArray("coordinates");
-            w.WriteNumberValue(Math.Round(r.Location.Longitude, 6));
-            w.WriteNumberValue(Math.Round(r.Location.Latitude, 6));
-            w.WriteEndArray();
-            w.WriteEndObject();
-            w.WriteStartObject("properties");
-            w.WriteString("plate", r.Plate);
-            w.WriteString("region", r.Region);
-            w.WriteNumber("confidence", Math.Round(r.Confidence, 4));
-            w.WriteString("capturedAt", r.CapturedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
-            w.WriteString("cameraId", r.CameraId);
-            w.WriteString("agencyId", r.AgencyId);
-            w.WriteNumber("accuracyM", Math.Round(r.Location.AccuracyMeters, 1));
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
         w.WriteEndArray();
         w.WriteEndObject();
         w.Flush();

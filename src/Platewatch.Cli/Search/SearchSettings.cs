@@ -57,7 +57,7 @@ internal sealed class SearchSettings : AccessSettings
     public string? After { get; init; }
 
     [CommandOption("-f|--format <FORMAT>")]
-    [Description("table (default), json, csv or geojson.")]
+    [Description("table (default), json, csv, geojson or kml.")]
     public string? Format { get; init; }
 
     [CommandOption("-o|--output <FILE>")]
@@ -68,8 +68,8 @@ internal sealed class SearchSettings : AccessSettings
 
     public override ValidationResult Validate()
     {
-        if (OutputFormat is not ("table" or "json" or "csv" or "geojson"))
-            return ValidationResult.Error($"--format must be table, json, csv or geojson; got '{Format}'.");
+        if (OutputFormat is not ("table" or "json" or "csv" or "geojson" or "kml"))
+            return ValidationResult.Error($"--format must be table, json, csv, geojson or kml; got '{Format}'.");
         if (string.IsNullOrWhiteSpace(Purpose))
             return ValidationResult.Error("--purpose is required: say why you are searching (e.g. --purpose stolen-vehicle).");
         if (string.IsNullOrWhiteSpace(Case))
