@@ -82,4 +82,14 @@ public sealed class FormatTests
     [Fact]
     public void Bad_pattern_is_reported_with_its_line() =>
         Assert.Contains("x:2", Assert.Throws<FormatException>(() => PlateFormats.Parse("# c\nzz @@%#\n", "x").ToList()).Message, StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("SAMPLE")]  // fits a six-character format only by turning the confident L into a 1
+    [InlineData("XSTASY")]  // ... or the second S into a 5
+    public void A_confident_read_without_digits_stays_a_word_rather_than_forced_into_a_format(string word)
+    {
+        var hyp = new PlateReader(PlateFormats.Default).Read(Read(word, 0.98f), word, PlateRecognizer.AllowRegion(["us"]), 5);
+        Assert.NotNull(hyp);
+        Assert.Equal(word, hyp.Text);
+    }
 }

@@ -17,8 +17,8 @@ internal static class Resample
         ReadOnlySpan<float> mean, ReadOnlySpan<float> scale)
     {
         int rw = region.Width, rh = region.Height;
-        var (xStart, xCount, xWeights, xTaps) = Taps(rw, dw);
-        var (yStart, yCount, yWeights, yTaps) = Taps(rh, dh);
+        var (xStart, xCount, xWeights, xTaps) = CachedTaps(rw, dw);
+        var (yStart, yCount, yWeights, yTaps) = CachedTaps(rh, dh);
         // Horizontal pass over only the source rows some output row needs, into BGR rows of the output width.
         int rowLen = dw * 3;
         float[] rows = ArrayPool<float>.Shared.Rent(rh * rowLen);
@@ -78,6 +78,18 @@ internal static class Resample
         {
             ArrayPool<float>.Shared.Return(rows);
         }
+    }
+
+    // Frames of a stream share their size, so the tables are built once per (source, output) length pair.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int, int), (int[], int[], float[], int)> s_taps = new();
+
+    private static (int[] Start, int[] Count, float[] Weights, int MaxTaps) CachedTaps(int srcLen, int dstLen)
+    {
+        if (s_taps.TryGetValue((srcLen, dstLen), out var t)) return t;
+        t = Taps(srcLen, dstLen);
+        // The high-resolution pass resizes windows of many sizes: keep the cache bounded.
+        if (s_taps.Count < 256) s_taps.TryAdd((srcLen, dstLen), t);
+        return t;
     }
 
     /// <summary>

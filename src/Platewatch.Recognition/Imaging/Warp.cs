@@ -1,5 +1,3 @@
-using SkiaSharp;
-
 namespace Platewatch.Recognition.Imaging;
 
 internal static class Warp
@@ -84,23 +82,5 @@ internal static class Warp
         b = px[i00] * w00 + px[i01] * w01 + px[i10] * w10 + px[i11] * w11;
         g = px[i00 + 1] * w00 + px[i01 + 1] * w01 + px[i10 + 1] * w10 + px[i11 + 1] * w11;
         r = px[i00 + 2] * w00 + px[i01 + 2] * w01 + px[i10 + 2] * w10 + px[i11 + 2] * w11;
-    }
-
-    /// <summary>Resizes with Skia's native, mipmapped sampling; used to shrink a frame for the detector.</summary>
-    public static void Resize(RasterImage src, byte[] dst, int dstW, int dstH)
-    {
-        var srcInfo = new SKImageInfo(src.Width, src.Height, SKColorType.Bgra8888, SKAlphaType.Opaque);
-        var dstInfo = new SKImageInfo(dstW, dstH, SKColorType.Bgra8888, SKAlphaType.Opaque);
-        unsafe
-        {
-            fixed (byte* ps = src.Buffer)
-            fixed (byte* pd = dst)
-            {
-                using var sp = new SKPixmap(srcInfo, (IntPtr)ps, src.Stride);
-                using var dp = new SKPixmap(dstInfo, (IntPtr)pd, dstW * 4);
-                if (!sp.ScalePixels(dp, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear)))
-                    throw new InvalidOperationException("Resizing the image failed.");
-            }
-        }
     }
 }
