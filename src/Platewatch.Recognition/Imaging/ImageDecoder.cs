@@ -41,7 +41,8 @@ internal static class ImageDecoder
                 throw new InvalidImageException($"The image cannot be decoded: {Describe(r)}.");
             if (r != SKCodecResult.Success && !HasContent(image))
                 throw new InvalidImageException("The image is truncated or corrupt: no pixel data could be decoded.");
-            FlattenAlpha(image);
+            // JPEG and other opaque encodings decode with alpha 255 everywhere: nothing to compose.
+            if (info.AlphaType != SKAlphaType.Opaque) FlattenAlpha(image);
             return image;
         }
         catch
