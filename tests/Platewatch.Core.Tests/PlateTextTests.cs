@@ -69,6 +69,18 @@ public sealed class PlatePatternTests
     public void Patterns_that_would_match_almost_anything_or_contain_symbols_are_refused(string pattern) =>
         Assert.Throws<ArgumentException>(() => PlatePattern.Wildcard(pattern));
 
+    [Theory]
+    [InlineData("AB?123", null, PlateMatchKind.Wildcard)]
+    [InlineData("ABC123", null, PlateMatchKind.Exact)]
+    [InlineData("ABC123", "fuzzy", PlateMatchKind.Fuzzy)]
+    [InlineData("ABC123", "Wildcard", PlateMatchKind.Exact)]
+    public void Parsing_user_input_chooses_the_match_kind(string plate, string? match, PlateMatchKind expected) =>
+        Assert.Equal(expected, PlatePattern.Parse(plate, match).Kind);
+
+    [Fact]
+    public void An_unknown_match_kind_is_refused_by_name() =>
+        Assert.Contains("soundex", Assert.Throws<ArgumentException>(() => PlatePattern.Parse("ABC123", "soundex")).Message, StringComparison.Ordinal);
+
     [Fact]
     public void The_literal_prefix_stops_at_the_first_wildcard() =>
         Assert.Equal("AB", PlatePattern.Wildcard("AB?1*").LiteralPrefix);

@@ -84,13 +84,7 @@ internal sealed class SearchSettings : AccessSettings
     {
         var to = To is null ? now : ParseTime(To, "--to");
         var from = From is null ? to - ParseSpan(Last) : ParseTime(From, "--from");
-        PlatePattern? plate = null;
-        if (Plate is not null)
-        {
-            plate = Fuzzy ? PlatePattern.Fuzzy(Plate, Edits)
-                : Plate.AsSpan().IndexOfAny('?', '*') >= 0 ? PlatePattern.Wildcard(Plate)
-                : PlatePattern.Exact(Plate);
-        }
+        var plate = Plate is null ? null : PlatePattern.Parse(Plate, Fuzzy ? "fuzzy" : null, Edits);
         return new ReadQuery
         {
             Range = new TimeRange(from, to),
@@ -103,10 +97,7 @@ internal sealed class SearchSettings : AccessSettings
         };
     }
 
-    public static DateTimeOffset ParseTime(string s, string option) =>
-        DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t)
-            ? t
-            : throw new ArgumentException($"{option} '{s}' is not a time: use ISO 8601, e.g. 2026-11-02T08:00:00Z.");
+    public static DateTimeOffset ParseTime(string s, string option) => TimeRange.ParseInstant(s, option);
 
     public static TimeSpan ParseSpan(string s)
     {

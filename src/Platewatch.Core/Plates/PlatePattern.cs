@@ -72,6 +72,20 @@ public sealed record PlatePattern
         return new PlatePattern(PlateMatchKind.Fuzzy, exact.Text, maxEdits);
     }
 
+    /// <summary>
+    /// A pattern from user input: <paramref name="match"/> is exact, wildcard or fuzzy, or null to choose
+    /// wildcard when the text has '?' or '*' and exact otherwise.
+    /// </summary>
+    public static PlatePattern Parse(string plate, string? match = null, int edits = 1) =>
+        match?.ToLowerInvariant() switch
+        {
+            "fuzzy" => Fuzzy(plate, edits),
+            "wildcard" => Wildcard(plate),
+            "exact" => Exact(plate),
+            null => plate.AsSpan().IndexOfAny('?', '*') >= 0 ? Wildcard(plate) : Exact(plate),
+            _ => throw new ArgumentException($"match must be exact, wildcard or fuzzy; got '{match}'."),
+        };
+
     /// <summary>The literal characters before the first wildcard: stores prune on it.</summary>
     public string LiteralPrefix
     {

@@ -16,4 +16,11 @@ public readonly record struct TimeRange(DateTimeOffset From, DateTimeOffset To)
     }
 
     public override string ToString() => $"{From:O}/{To:O}";
+
+    /// <summary>An ISO 8601 instant from user input (UTC when no offset is given); the error names the option.</summary>
+    public static DateTimeOffset ParseInstant(string text, string option) =>
+        DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var t)
+            ? t
+            : throw new ArgumentException($"{option} '{text}' is not a time: use ISO 8601, e.g. 2026-11-02T08:00:00Z.");
 }

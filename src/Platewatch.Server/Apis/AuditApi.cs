@@ -118,8 +118,5 @@ internal static class AuditApi
         e.Record.Purpose, e.Record.PurposeText, e.Record.CaseNumber, e.Record.Source, e.Record.Parameters,
         e.Record.ResultCount, e.Record.RecordIds, e.Record.Detail, e.PreviousHash, e.Hash);
 
-    private static DateTimeOffset Time(string s, string name) =>
-        DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t)
-            ? t
-            : throw new ArgumentException($"{name} '{s}' is not a time: use ISO 8601.");
+    private static DateTimeOffset Time(string s, string name) => Reads.TimeRange.ParseInstant(s, name);
 }

@@ -53,18 +53,7 @@ internal sealed class SearchParameters
     {
         var to = To is null ? now : Time(To, "to");
         var from = From is null ? to - TimeSpan.FromDays(30) : Time(From, "from");
-        PlatePattern? plate = null;
-        if (Plate is not null)
-        {
-            plate = (Match?.ToLowerInvariant()) switch
-            {
-                "fuzzy" => PlatePattern.Fuzzy(Plate, Edits ?? 1),
-                "wildcard" => PlatePattern.Wildcard(Plate),
-                "exact" => PlatePattern.Exact(Plate),
-                null => Plate.AsSpan().IndexOfAny('?', '*') >= 0 ? PlatePattern.Wildcard(Plate) : PlatePattern.Exact(Plate),
-                _ => throw new ArgumentException($"match must be exact, wildcard or fuzzy; got '{Match}'."),
-            };
-        }
+        var plate = Plate is null ? null : PlatePattern.Parse(Plate, Match, Edits ?? 1);
         float minConfidence = 0;
         if (MinConfidence is not null && !float.TryParse(MinConfidence, NumberStyles.Float, CultureInfo.InvariantCulture, out minConfidence))
             throw new ArgumentException($"minConfidence '{MinConfidence}' is not a number between 0 and 1.");
@@ -84,10 +73,7 @@ internal sealed class SearchParameters
         };
     }
 
-    private static DateTimeOffset Time(string s, string name) =>
-        DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t)
-            ? t
-            : throw new ArgumentException($"{name} '{s}' is not a time: use ISO 8601, e.g. 2026-11-02T08:00:00Z.");
+    private static DateTimeOffset Time(string s, string name) => TimeRange.ParseInstant(s, name);
 }
 
 internal sealed record SearchResponse(int Count, string? Next, IReadOnlyList<ReadDto> Reads);
