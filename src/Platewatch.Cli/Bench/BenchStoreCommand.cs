@@ -37,6 +37,10 @@ internal sealed class BenchStoreSettings : CommandSettings
     [Description("Keep the store afterwards.")]
     public bool Keep { get; init; }
 
+    [CommandOption("--row-group-size <N>")]
+    [Description("DuckDB rows per row group (a multiple of 2048; default: the store's).")]
+    public int? RowGroupSize { get; init; }
+
     [CommandOption("--out <FILE>")]
     [Description("JSON results file (default bench-store.json).")]
     public string Out { get; init; } = "bench-store.json";
@@ -45,6 +49,7 @@ internal sealed class BenchStoreSettings : CommandSettings
         Reads < 1000 ? ValidationResult.Error("--reads must be at least 1000.")
         : Days is < 31 or > 400 ? ValidationResult.Error("--days must be 31 to 400: the benchmark purges one whole month.")
         : Runs is < 3 or > 10_000 ? ValidationResult.Error("--runs must be 3 to 10000.")
+        : RowGroupSize is { } g && (g < 2048 || g % 2048 != 0) ? ValidationResult.Error("--row-group-size must be a positive multiple of 2048.")
         : ValidationResult.Success();
 }
 
@@ -95,7 +100,9 @@ internal sealed class BenchStoreCommand(IAnsiConsole console) : AsyncCommand<Ben
         console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
             $"City: {options.Vehicles:N0} vehicles, {sim.City.Cameras.Count:N0} cameras, {s.Days} days from {start:yyyy-MM-dd}; target {s.Reads:N0} reads."));
 
-        var store = DuckDbReadStore.Open(Path.Combine(dir, "store"));
+        var storeOptions = new DuckDbStoreOptions();
+        if (s.RowGroupSize is { } rowGroup) storeOptions = storeOptions with { RowGroupSize = rowGroup };
+        var store = DuckDbReadStore.Open(Path.Combine(dir, "store"), storeOptions);
         using var audit = new FileAuditLog(Path.Combine(dir, "audit"));
         long stored = 0;
         double storeSeconds = 0;
