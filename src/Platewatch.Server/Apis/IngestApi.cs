@@ -10,6 +10,7 @@ using Platewatch.Formats;
 using Platewatch.Reads;
 using Platewatch.Server.Accounts;
 using Platewatch.Server.Hosting;
+using Platewatch.Server.Ingest;
 
 namespace Platewatch.Server.Apis;
 
@@ -39,7 +40,7 @@ internal static class IngestApi
     }
 
     private static async Task<Results<Ok<IngestResponse>, ProblemHttpResult>> PostReadsAsync(
-        HttpContext http, DataDirectory data, IOptions<LimitOptions> limits, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext http, ReadIntake intake, IOptions<LimitOptions> limits, TimeProvider time, CancellationToken cancellationToken)
     {
         var caps = limits.Value;
         if (http.Request.ContentLength > caps.MaxBodyBytes) return TooLarge($"The body is larger than {caps.MaxBodyBytes} bytes.");
@@ -66,12 +67,12 @@ internal static class IngestApi
                 return TypedResults.Problem("The body must be a JSON array of reads, or an object with a \"reads\" array.", statusCode: StatusCodes.Status400BadRequest);
             int count = items.GetArrayLength();
             if (count > caps.MaxBatch) return TooLarge($"The batch has {count} reads; at most {caps.MaxBatch} are accepted at once.");
-            var results = await IngestAsync(items, http.User, data, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            var results = await IngestAsync(items, http.User, intake, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             return TypedResults.Ok(results);
         }
     }
 
-    private static async Task<IngestResponse> IngestAsync(JsonElement items, ClaimsPrincipal caller, DataDirectory data, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<IngestResponse> IngestAsync(JsonElement items, ClaimsPrincipal caller, ReadIntake intake, DateTimeOffset now, CancellationToken cancellationToken)
     {
         string agency = caller.Principal().AgencyId;
         string? camera = caller.CameraId();
@@ -127,20 +128,7 @@ internal static class IngestApi
             acceptedIndex.Add(index);
         }
 
-        var duplicates = new HashSet<ReadId>();
-        if (accepted.Count > 0)
-        {
-            ServerMetrics.ReadsQueued.Add(accepted.Count);
-            try
-            {
-                var appended = await data.Store.AppendAsync(accepted, cancellationToken).ConfigureAwait(false);
-                duplicates.UnionWith(appended.DuplicateIds);
-            }
-            finally
-            {
-                ServerMetrics.ReadsQueued.Add(-accepted.Count);
-            }
-        }
+        var duplicates = await intake.StoreAsync(accepted, cancellationToken).ConfigureAwait(false);
         for (int k = 0; k < accepted.Count; k++)
         {
             var read = accepted[k];

@@ -65,6 +65,7 @@ internal static class PlatewatchServer
         builder.Services.AddSingleton(_ => data.Accounts);
         builder.Services.AddSingleton<IAuditLog>(_ => data.Audit);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<Ingest.ReadIntake>();
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
         builder.Services.AddProblemDetails();
