@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Platewatch.Audit;
 using Platewatch.Server.Accounts;
+using Platewatch.Server.Alerts;
 using Platewatch.Server.Apis;
 
 namespace Platewatch.Server.Hosting;
@@ -66,6 +67,7 @@ internal static class PlatewatchServer
         builder.Services.AddSingleton<IAuditLog>(_ => data.Audit);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Ingest.ReadIntake>();
+        builder.AddPlatewatchAlerts(data);
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
         builder.Services.AddProblemDetails();
@@ -125,6 +127,7 @@ internal static class PlatewatchServer
         app.MapIngestEndpoints();
         app.MapSearchEndpoints();
         app.MapAuditEndpoints();
+        app.MapAlerts();
         return app;
     }
 }

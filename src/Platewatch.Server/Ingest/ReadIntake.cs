@@ -1,13 +1,14 @@
 using Platewatch.Reads;
+using Platewatch.Server.Alerts;
 using Platewatch.Server.Hosting;
 
 namespace Platewatch.Server.Ingest;
 
 /// <summary>
 /// The one place where reads accepted over HTTP, in any format, enter the store. Everything that must happen to
-/// each newly stored read (metrics now; hotlist matching later) hangs off this, so no ingest route can skip it.
+/// each newly stored read (metrics, hotlist matching) hangs off this, so no ingest route can skip it.
 /// </summary>
-internal sealed class ReadIntake(DataDirectory data)
+internal sealed class ReadIntake(DataDirectory data, AlertEngine alerts)
 {
     /// <summary>Appends durably and returns the ids that were already stored (duplicates).</summary>
     public async Task<IReadOnlySet<ReadId>> StoreAsync(IReadOnlyList<PlateRead> reads, CancellationToken cancellationToken)
@@ -17,7 +18,10 @@ internal sealed class ReadIntake(DataDirectory data)
         try
         {
             var appended = await data.Store.AppendAsync(reads, cancellationToken).ConfigureAwait(false);
-            return new HashSet<ReadId>(appended.DuplicateIds);
+            var duplicates = new HashSet<ReadId>(appended.DuplicateIds);
+            // After the durable commit and before the ack: a hit is in the alert outbox by the time the camera hears back.
+            await alerts.OnStoredAsync(duplicates.Count == 0 ? reads : [.. reads.Where(r => !duplicates.Contains(r.Id))], cancellationToken).ConfigureAwait(false);
+            return duplicates;
         }
         finally
         {
