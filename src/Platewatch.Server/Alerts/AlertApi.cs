@@ -101,22 +101,22 @@ internal static class AlertApi
     /// Server-Sent Events: "alert", "back-search" and "alarm" events for the caller's agency. With Last-Event-ID, the
     /// alerts after that sequence are replayed from the store first, so a reconnecting client misses nothing.
     /// </summary>
-    private static ServerSentEventsResult<FeedEvent> Feed(HttpContext http, LiveFeed feed, AlertStore store, IAuditLog audit)
+    private static ServerSentEventsResult<object> Feed(HttpContext http, LiveFeed feed, AlertStore store, IAuditLog audit)
     {
         var who = http.User.Principal();
         long.TryParse(http.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long lastId);
         return TypedResults.ServerSentEvents(Events(who, lastId, http.Source(), feed, store, audit, http.RequestAborted));
     }
 
-    private static async IAsyncEnumerable<SseItem<FeedEvent>> Events(Principal who, long lastId, string source, LiveFeed feed, AlertStore store, IAuditLog audit,
+    private static async IAsyncEnumerable<SseItem<object>> Events(Principal who, long lastId, string source, LiveFeed feed, AlertStore store, IAuditLog audit,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var (reader, registration) = feed.Subscribe(who.AgencyId);
         using (registration)
         {
             await AuditAsync(audit, who, "alerts.feed", "ok", source, null, null, [], cancellationToken, ("lastEventId", lastId.ToString(CultureInfo.InvariantCulture))).ConfigureAwait(false);
-            // A comment first, so the client knows it is connected before any alert arrives.
-            yield return new SseItem<FeedEvent>(new FeedEvent(0, "connected", new { agency = who.AgencyId }), "connected");
+            // An event first, so the client knows it is connected before any alert arrives.
+            yield return new SseItem<object>(new { agency = who.AgencyId }, "connected");
             long seen = lastId;
             if (lastId > 0)
             {
@@ -137,8 +137,8 @@ internal static class AlertApi
         }
     }
 
-    private static SseItem<FeedEvent> Item(FeedEvent e) =>
-        new(e, e.Type) { EventId = e.Sequence > 0 ? e.Sequence.ToString(CultureInfo.InvariantCulture) : null };
+    private static SseItem<object> Item(FeedEvent e) =>
+        new(e.Data, e.Type) { EventId = e.Sequence > 0 ? e.Sequence.ToString(CultureInfo.InvariantCulture) : null };
 
     private static async Task<Results<Ok<AlertView>, ProblemHttpResult>> VerifyAsync(string id, VerifyRequest request, HttpContext http, AlertStore store, IAuditLog audit,
         TimeProvider time, CancellationToken cancellationToken)
