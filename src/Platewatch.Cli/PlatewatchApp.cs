@@ -37,6 +37,7 @@ internal static class PlatewatchApp
                 .WithDescription("Run the HTTP API (ingest, search, audit) over one data directory.")
                 .WithExample("serve", "--data", "./data", "--urls", "http://127.0.0.1:5080");
             Server.AdminCommands.Register(config);
+            Alerts.AlertCommands.Register(config);
             config.AddBranch("bench", bench =>
             {
                 bench.SetDescription("Macro benchmarks: print a table and write JSON.");
@@ -44,6 +45,7 @@ internal static class PlatewatchApp
                     .WithDescription("Ingest rate, bytes per read, the latency of each query kind, and a one-month purge, on N simulated reads.")
                     .WithExample("bench", "store", "--reads", "100000000");
                 Recognition.RecognitionCommands.RegisterBench(bench);
+                Alerts.AlertCommands.RegisterBench(bench);
             });
         });
         return RunCatchingAsync(app, args);
