@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging;
 using Platewatch.Audit;
 using Platewatch.Server.Accounts;
 using Platewatch.Server.Apis;
+using Platewatch.Server.Images;
 
 namespace Platewatch.Server.Hosting;
 
@@ -66,6 +67,8 @@ internal static class PlatewatchServer
         builder.Services.AddSingleton<IAuditLog>(_ => data.Audit);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Ingest.ReadIntake>();
+        builder.Services.AddSingleton<Images.IImageStore>(_ => new Images.FileImageStore(Path.Combine(dir, "images")));
+        builder.Services.AddSingleton<Images.ImageIntake>();
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
         builder.Services.AddProblemDetails();
@@ -124,6 +127,7 @@ internal static class PlatewatchServer
         app.MapAuthEndpoints();
         app.MapIngestEndpoints();
         app.MapSearchEndpoints();
+        app.MapImageEndpoints();
         app.MapAuditEndpoints();
         return app;
     }

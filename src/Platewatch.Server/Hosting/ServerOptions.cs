@@ -24,8 +24,14 @@ internal sealed class LimitOptions
     /// <summary>Seconds a client told 429 should wait before retrying.</summary>
     public int RetryAfterSeconds { get; set; } = 1;
 
-    /// <summary>Largest image (width times height) accepted; enforced when images are ingested.</summary>
+    /// <summary>Largest image (width times height) accepted; enforced from the header before anything is decoded or stored.</summary>
     public long MaxImagePixels { get; set; } = 40_000_000;
+
+    /// <summary>Largest single image file in bytes.</summary>
+    public long MaxImageBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Most images one request may carry.</summary>
+    public int MaxImagesPerRequest { get; set; } = 2000;
 }
 
 /// <summary>Sign-in rules. Bound from the "Accounts" section.</summary>
