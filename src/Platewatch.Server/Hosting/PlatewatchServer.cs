@@ -13,6 +13,7 @@ using Platewatch.Audit;
 using Platewatch.Server.Accounts;
 using Platewatch.Server.Apis;
 using Platewatch.Server.Images;
+using Platewatch.Server.Recognition;
 
 namespace Platewatch.Server.Hosting;
 
@@ -69,6 +70,8 @@ internal static class PlatewatchServer
         builder.Services.AddSingleton<Ingest.ReadIntake>();
         builder.Services.AddSingleton<Images.IImageStore>(_ => new Images.FileImageStore(Path.Combine(dir, "images")));
         builder.Services.AddSingleton<Images.ImageIntake>();
+        builder.Services.Configure<Recognition.RecognitionOptions>(builder.Configuration.GetSection("Recognition"));
+        builder.Services.AddSingleton<Recognition.RecognizerHost>();
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
         builder.Services.AddProblemDetails();
@@ -128,6 +131,7 @@ internal static class PlatewatchServer
         app.MapIngestEndpoints();
         app.MapSearchEndpoints();
         app.MapImageEndpoints();
+        app.MapRecognizeEndpoints();
         app.MapAuditEndpoints();
         return app;
     }
