@@ -40,6 +40,24 @@ internal sealed class AccountStore
     // Burns the same PBKDF2 time for an unknown user as for a known one, so timing does not reveal who exists.
     private readonly Lazy<string> _dummyHash;
 
+    /// <summary>
+    /// The agencies registered in a data directory, read without opening the store for writing, so the embedded
+    /// CLI gives them the same default policy the server does. Empty when no account database exists.
+    /// </summary>
+    public static IReadOnlyList<string> AgencyIds(string dataDirectory)
+    {
+        string file = Path.Combine(dataDirectory, "accounts", "accounts.db");
+        if (!File.Exists(file)) return [];
+        using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT id FROM agencies ORDER BY id";
+        using var r = cmd.ExecuteReader();
+        var ids = new List<string>();
+        while (r.Read()) ids.Add(r.GetString(0));
+        return ids;
+    }
+
     public AccountStore(string dataDirectory, AccountOptions options, TimeProvider? time = null)
     {
         string dir = Path.Combine(dataDirectory, "accounts");
