@@ -50,6 +50,9 @@ internal static class PlatewatchServer
 
         var limits = builder.Configuration.GetSection("Limits").Get<LimitOptions>() ?? new LimitOptions();
         var accountOptions = builder.Configuration.GetSection("Accounts").Get<AccountOptions>() ?? new AccountOptions();
+        var auditOptions = builder.Configuration.GetSection("Audit").Get<AuditOptions>() ?? new AuditOptions();
+        if (auditOptions.RetentionYears < AuditOptions.MinimumRetentionYears)
+            throw new InvalidOperationException($"Audit:RetentionYears is {auditOptions.RetentionYears}; the audit log must be kept at least {AuditOptions.MinimumRetentionYears} years. Raise it in server.json or PLATEWATCH_Audit__RetentionYears.");
         builder.Services.Configure<LimitOptions>(builder.Configuration.GetSection("Limits"));
         builder.Services.Configure<AuditOptions>(builder.Configuration.GetSection("Audit"));
 
@@ -61,7 +64,7 @@ internal static class PlatewatchServer
         });
 
         // Opened here, not lazily, so a locked or broken data directory stops start-up with its reason.
-        var data = DataDirectory.Open(dir, accountOptions);
+        var data = DataDirectory.Open(dir, accountOptions, auditOptions.CheckpointEvery);
         _ = data.Store;
         builder.Services.AddSingleton(_ => data);
         builder.Services.AddSingleton(_ => data.Accounts);

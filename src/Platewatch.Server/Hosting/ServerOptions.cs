@@ -51,6 +51,15 @@ internal sealed class AccountOptions
 /// <summary>How the audit log itself is kept.</summary>
 internal sealed class AuditOptions
 {
-    /// <summary>Audit entries are kept at least this long; nothing in the server deletes them before.</summary>
-    public int RetentionYears { get; set; } = 5;
+    /// <summary>The shortest retention the server accepts: access logs are evidence in later complaints and audits.</summary>
+    public const int MinimumRetentionYears = 5;
+
+    /// <summary>
+    /// Audit entries are kept at least this long (5 years or more). No API deletes or edits an entry; archiving
+    /// entries older than this is an offline operator task.
+    /// </summary>
+    public int RetentionYears { get; set; } = MinimumRetentionYears;
+
+    /// <summary>Entries between two checkpoints of the chain head (also written at shutdown).</summary>
+    public int CheckpointEvery { get; set; } = 1000;
 }
