@@ -24,6 +24,12 @@ internal sealed class LimitOptions
     /// <summary>Seconds a client told 429 should wait before retrying.</summary>
     public int RetryAfterSeconds { get; set; } = 1;
 
+    /// <summary>Commit reads from concurrent requests together (one durable commit for many small batches).</summary>
+    public bool GroupCommit { get; set; } = true;
+
+    /// <summary>Most reads one group commit gathers.</summary>
+    public int MaxGroupCommitReads { get; set; } = 20_000;
+
     /// <summary>Largest image (width times height) accepted; enforced from the header before anything is decoded or stored.</summary>
     public long MaxImagePixels { get; set; } = 40_000_000;
 
