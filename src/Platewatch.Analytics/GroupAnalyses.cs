@@ -61,17 +61,19 @@ internal static class GroupAnalyses
             .Select(x => x.e)];
 
     /// <summary>
-    /// Scores candidates against their own background: the chance that a candidate is within the radius and window of a
-    /// target read by habit is estimated from its reads near that place, at that time of day (± the habit band), on other
-    /// days, leaving out the reads that met the target. Commuters sharing a camera at rush hour and residents of a busy
-    /// block are explained by their own habits; a vehicle that turns up beside the target at unhabitual times is not.
+    /// Scores candidates place by place against their own background: the chance that a candidate is within the radius and
+    /// window of a target read by habit is estimated from its reads near that place, at that time of day (± the habit band),
+    /// on other days, leaving out the reads that met the target. Commuters sharing a camera at rush hour are explained by
+    /// their own habits. A place where both vehicles spend most nights (two households on one block: a busy place for
+    /// parked cars) or a busy place explains a vehicle that is only one of the target's many regulars there: a vehicle
+    /// must also be a large part of the target's company at one of the places where the sharing is significant.
     /// </summary>
     public static AssociatesResult ScoreAssociates(
         string plate,
         IReadOnlyList<Sighting> target,
         List<Encounters> candidates,
+        List<Encounters> allEncounters,
         IReadOnlyList<Sighting> background,
-        int totalCandidates,
         double rangeDays,
         TimeSpan offset,
         AssociatesOptions o)
@@ -82,23 +84,32 @@ internal static class GroupAnalyses
         var byPlate = background.GroupBy(s => s.Plate, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         var targetDays = target.Select(t => Local.Day(t.At, offset)).ToArray();
         var targetSecs = target.Select(t => Local.SecondOfDay(t.At, offset)).ToArray();
+        // The target's company at each of its places: days met per vehicle, summed. A vehicle that is most of the
+        // target's company at a place is distinctive there; one of many regulars at a busy place is not.
+        var company = new Dictionary<(int, int), int>();
+        (int, int) PlaceKey(GeoPoint p) => ((int)Math.Floor(p.Latitude / (PlaceRadiusMeters / 111_000.0)), (int)Math.Floor(p.Longitude / (PlaceRadiusMeters / 111_000.0)));
+        foreach (var e in allEncounters)
+        {
+            foreach (var g in e.TargetIndexes.GroupBy(i => PlaceKey(target[i].Location)))
+            {
+                company[g.Key] = company.GetValueOrDefault(g.Key) + g.Select(i => targetDays[i]).Distinct().Count();
+            }
+        }
         var results = new List<Associate>();
         foreach (var c in candidates)
         {
             var met = c.ReadIds.ToHashSet();
+            var own = byPlate.GetValueOrDefault(c.Plate) ?? [];
             // Grid cells of about the radius: each target read checks only the 3x3 cells around it.
             var grid = new Dictionary<(int, int), List<Sighting>>();
-            if (byPlate.TryGetValue(c.Plate, out var own))
+            foreach (var s in own)
             {
-                foreach (var s in own)
-                {
-                    if (met.Contains(s.Id.Value)) continue;
-                    var key = ((int)Math.Floor(s.Location.Latitude / cell), (int)Math.Floor(s.Location.Longitude / cell));
-                    if (!grid.TryGetValue(key, out var l)) grid[key] = l = [];
-                    l.Add(s);
-                }
+                if (met.Contains(s.Id.Value)) continue;
+                var key = ((int)Math.Floor(s.Location.Latitude / cell), (int)Math.Floor(s.Location.Longitude / cell));
+                if (!grid.TryGetValue(key, out var l)) grid[key] = l = [];
+                l.Add(s);
             }
-            var perDay = new Dictionary<DateOnly, double>();
+            var chance = new double[target.Count];
             for (int i = 0; i < target.Count; i++)
             {
                 var t = target[i];
@@ -117,23 +128,51 @@ internal static class GroupAnalyses
                         }
                     }
                 }
-                double p = Math.Clamp(habit / otherDays * ratio, ChanceFloor, 1);
-                perDay[targetDays[i]] = perDay.GetValueOrDefault(targetDays[i]) + p;
+                chance[i] = Math.Clamp(habit / otherDays * ratio, ChanceFloor, 1);
             }
-            double lambda = perDay.Values.Sum(v => Math.Min(1, v));
+
+            // Place by place: the days shared there against the days expected there by chance.
+            var metReads = c.TargetIndexes.Select(i => target[i]).ToList();
+            var places = VehicleAnalyses.Cluster(metReads, PlaceRadiusMeters);
+            int significant = 0;
+            double lambdaAll = 0, score = 0, bestShare = 0;
+            foreach (var place in places)
+            {
+                var centre = new GeoPoint(place.Average(s => s.Location.Latitude), place.Average(s => s.Location.Longitude));
+                var perDay = new Dictionary<DateOnly, double>();
+                for (int i = 0; i < target.Count; i++)
+                {
+                    if (Haversine.DistanceMeters(target[i].Location, centre) > PlaceRadiusMeters) continue;
+                    perDay[targetDays[i]] = perDay.GetValueOrDefault(targetDays[i]) + chance[i];
+                }
+                double lambda = perDay.Values.Sum(v => Math.Min(1, v));
+                lambdaAll += lambda;
+                int k = place.Select(s => Local.Day(s.At, offset)).Distinct().Count();
+                double placeScore = PoissonTailScore(k, lambda);
+                if (k < o.MinDays || placeScore < MinPlaceScore) continue;
+                significant++;
+                score += placeScore;
+                var keys = place.Select(s => PlaceKey(s.Location)).Distinct().ToList();
+                double share = (double)k / Math.Max(k, keys.Max(key => company.GetValueOrDefault(key)));
+                bestShare = Math.Max(bestShare, share);
+            }
+            if (significant == 0) continue;
             var dates = c.TargetIndexes.Select(i => targetDays[i]).Distinct().Order().ToImmutableArray();
-            int k = dates.Length;
-            double score = PoissonTailScore(k, lambda);
-            var places = c.TargetIndexes.Select(i => ((int)Math.Round(target[i].Location.Latitude / cell / 2), (int)Math.Round(target[i].Location.Longitude / cell / 2))).Distinct().Count();
-            results.Add(new Associate(c.Plate, c.TargetIndexes.Length, k, places, lambda, lambda > 0 ? k / lambda : double.PositiveInfinity, score, dates));
+            results.Add(new Associate(c.Plate, c.TargetIndexes.Length, dates.Length, significant, lambdaAll, lambdaAll > 0 ? dates.Length / lambdaAll : double.PositiveInfinity, score, bestShare, dates));
         }
         var ranked = results
-            .Where(a => a.Days >= o.MinDays && a.Score >= o.MinScore)
+            .Where(a => a.Days >= o.MinDays && a.Score >= o.MinScore && a.Share >= o.MinShare)
             .OrderByDescending(a => a.Score).ThenByDescending(a => a.Days).ThenBy(a => a.Plate, StringComparer.Ordinal)
             .Take(o.MaxResults)
             .ToImmutableArray();
-        return new AssociatesResult(plate, target.Count, totalCandidates, ranked);
+        return new AssociatesResult(plate, target.Count, allEncounters.Count, ranked);
     }
+
+    /// <summary>Reads within this distance of each other count as one place when shared days are counted.</summary>
+    public const double PlaceRadiusMeters = 150;
+
+    /// <summary>Least -log10 chance for a place's shared days to count.</summary>
+    public const double MinPlaceScore = 2;
 
     /// <summary>-log10 P(X ≥ k) for X ~ Poisson(λ), summed in log space so tiny tails keep their precision; capped at 300.</summary>
     public static double PoissonTailScore(int k, double lambda)

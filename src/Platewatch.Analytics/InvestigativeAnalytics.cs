@@ -57,7 +57,7 @@ public sealed class InvestigativeAnalytics(ReadQueryService queries)
         Require(o.HabitBand >= o.Window && o.HabitBand <= TimeSpan.FromHours(6), "The habit band must be at least the time window and at most 6 hours.");
         Require(o.MinDays is >= 1 and <= 366, "The minimum shared days must be 1 to 366.");
         Require(o.MaxResults is >= 1 and <= 1000 && o.MaxCandidates is >= 1 and <= ScanFilter.MaxPlates, "Result and candidate limits are out of range.");
-        var settings = new (string, string)[] { ("radius", Settings.Num(o.RadiusMeters)), ("window", Settings.Secs(o.Window)), ("minDays", Settings.Num(o.MinDays)), ("minScore", Settings.Num(o.MinScore)) };
+        var settings = new (string, string)[] { ("radius", Settings.Num(o.RadiusMeters)), ("window", Settings.Secs(o.Window)), ("minDays", Settings.Num(o.MinDays)), ("minScore", Settings.Num(o.MinScore)), ("minShare", Settings.Num(o.MinShare)) };
         return RunAsync(caller, Request(AnalysisKind.Associates, query, settings), async (scope, ct) =>
         {
             var (target, _) = await TargetAsync(scope, query, ct).ConfigureAwait(false);
@@ -67,7 +67,7 @@ public sealed class InvestigativeAnalytics(ReadQueryService queries)
             var candidates = GroupAnalyses.RepeatedOnDays(encounters, target, query.UtcOffset, o.MinDays, o.MaxCandidates);
             var background = candidates.Count == 0 ? []
                 : await scope.ScanAsync(new ScanFilter { Range = scope.Range, Plates = [.. candidates.Select(c => c.Plate)] }, ct).ConfigureAwait(false);
-            return GroupAnalyses.ScoreAssociates(query.Plate, target, candidates, background, encounters.Count, Math.Ceiling(scope.Range.Duration.TotalDays), query.UtcOffset, o);
+            return GroupAnalyses.ScoreAssociates(query.Plate, target, candidates, encounters, background, Math.Ceiling(scope.Range.Duration.TotalDays), query.UtcOffset, o);
         }, r => r.TargetReads == 0 ? [] : [r.Plate, .. r.Associates.Select(a => a.Plate)], cancellationToken);
     }
 

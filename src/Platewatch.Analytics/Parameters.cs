@@ -43,7 +43,8 @@ public sealed record RoutesOptions
 
 public sealed record AssociatesOptions
 {
-    public double RadiusMeters { get; init; } = 60;
+    /// <summary>Vehicles parked together are within metres; 30 m leaves room for mobile cameras' GPS error.</summary>
+    public double RadiusMeters { get; init; } = 30;
 
     public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(2);
 
@@ -55,6 +56,12 @@ public sealed record AssociatesOptions
 
     /// <summary>Least -log10 chance of sharing that many days by coincidence.</summary>
     public double MinScore { get; init; } = 4;
+
+    /// <summary>
+    /// At a single place, the least part of the target's repeated company there a vehicle must be (days met, over the days
+    /// met summed over every vehicle met there): a busy place's regulars each make a small part.
+    /// </summary>
+    public double MinShare { get; init; } = 0.3;
 
     public int MaxResults { get; init; } = 50;
 

@@ -57,9 +57,11 @@ public sealed record RoutesResult(string Plate, int Trips, ImmutableArray<Common
 /// <summary>
 /// A vehicle repeatedly seen near the target. <paramref name="Expected"/> is how many days it would share with
 /// the target by chance, from its own habits at those places and times of day; <paramref name="Score"/> is
-/// -log10 of the chance of sharing at least <paramref name="Days"/> days (Poisson).
+/// -log10 of the chance of sharing at least <paramref name="Days"/> days (Poisson), summed over the places where
+/// the sharing is significant (<paramref name="Places"/>). <paramref name="Share"/> is the vehicle's part of the target's
+/// company at its most distinctive such place: near 1 for the one vehicle always beside it, small at a busy place.
 /// </summary>
-public sealed record Associate(string Plate, int Encounters, int Days, int Places, double Expected, double Lift, double Score, ImmutableArray<DateOnly> Dates);
+public sealed record Associate(string Plate, int Encounters, int Days, int Places, double Expected, double Lift, double Score, double Share, ImmutableArray<DateOnly> Dates);
 
 public sealed record AssociatesResult(string Plate, int TargetReads, int Candidates, ImmutableArray<Associate> Associates);
 

@@ -79,9 +79,9 @@ internal static class AnalyticsOutput
     public static void Write(IAnsiConsole console, bool json, AssociatesResult r)
     {
         if (json) { Json(r, AnalyticsJson.Default.AssociatesResult); return; }
-        var table = new Table().AddColumns("plate", "score", "days", "places", "encounters", "expected by chance", "lift");
+        var table = new Table().AddColumns("plate", "score", "days", "places", "share", "encounters", "expected by chance", "lift");
         foreach (var a in r.Associates)
-            table.AddRow(E(a.Plate), a.Score.ToString("F1", s_inv), a.Days.ToString(s_inv), a.Places.ToString(s_inv), a.Encounters.ToString(s_inv), a.Expected.ToString("F3", s_inv), double.IsInfinity(a.Lift) ? "-" : a.Lift.ToString("F0", s_inv));
+            table.AddRow(E(a.Plate), a.Score.ToString("F1", s_inv), a.Days.ToString(s_inv), a.Places.ToString(s_inv), a.Share.ToString("F2", s_inv), a.Encounters.ToString(s_inv), a.Expected.ToString("F3", s_inv), double.IsInfinity(a.Lift) ? "-" : a.Lift.ToString("F0", s_inv));
         console.Write(table);
         console.MarkupLine($"{r.Associates.Length} associate(s) of {E(r.Plate)} among {r.Candidates} vehicle(s) seen near its {r.TargetReads} read(s).");
     }

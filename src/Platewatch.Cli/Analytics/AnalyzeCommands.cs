@@ -71,7 +71,7 @@ internal sealed class AssociatesCommand(IAnsiConsole console) : AnalyzeCommand<A
 {
     protected override async Task RunAsync(InvestigativeAnalytics analytics, AnalysisCaller caller, AssociatesSettings s, DateTimeOffset now, CancellationToken ct)
     {
-        var o = new AssociatesOptions { RadiusMeters = s.Radius, Window = TimeSpan.FromSeconds(s.Window), MinDays = s.MinDays, MinScore = s.MinScore };
+        var o = new AssociatesOptions { RadiusMeters = s.Radius, Window = TimeSpan.FromSeconds(s.Window), MinDays = s.MinDays, MinScore = s.MinScore, MinShare = s.MinShare };
         AnalyticsOutput.Write(Console, s.Json, await analytics.AssociatesAsync(caller, s.Query(now), o, ct).ConfigureAwait(false));
     }
 }

@@ -97,9 +97,9 @@ internal sealed class PlacesSettings : VehicleAnalyzeSettings
 internal sealed class AssociatesSettings : VehicleAnalyzeSettings
 {
     [CommandOption("--radius <METRES>")]
-    [Description("How close another vehicle must be (default 60).")]
-    [DefaultValue(60.0)]
-    public double Radius { get; init; } = 60;
+    [Description("How close another vehicle must be (default 30).")]
+    [DefaultValue(30.0)]
+    public double Radius { get; init; } = 30;
 
     [CommandOption("--window <SECONDS>")]
     [Description("Within how many seconds of the target's read (default 120).")]
@@ -115,6 +115,11 @@ internal sealed class AssociatesSettings : VehicleAnalyzeSettings
     [Description("Least -log10 chance of that many shared days by coincidence, given the vehicle's own habits (default 4).")]
     [DefaultValue(4.0)]
     public double MinScore { get; init; } = 4;
+
+    [CommandOption("--min-share <S>")]
+    [Description("At a single place, the least part of the target's repeated company a vehicle must be, so regulars of busy places do not rank (default 0.3).")]
+    [DefaultValue(0.3)]
+    public double MinShare { get; init; } = 0.3;
 }
 
 internal sealed class ConvoySettings : VehicleAnalyzeSettings
