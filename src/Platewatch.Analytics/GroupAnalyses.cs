@@ -64,9 +64,8 @@ internal static class GroupAnalyses
     /// Scores candidates place by place against their own background: the chance that a candidate is within the radius and
     /// window of a target read by habit is estimated from its reads near that place, at that time of day (± the habit band),
     /// on other days, leaving out the reads that met the target. Commuters sharing a camera at rush hour are explained by
-    /// their own habits. A place where both vehicles spend most nights (two households on one block: a busy place for
-    /// parked cars) or a busy place explains a vehicle that is only one of the target's many regulars there: a vehicle
-    /// must also be a large part of the target's company at one of the places where the sharing is significant.
+    /// their own habits. At a busy place a vehicle is only one of the target's many regulars, so a vehicle must also be a
+    /// large part of the target's company at one of the places where the sharing is significant.
     /// </summary>
     public static AssociatesResult ScoreAssociates(
         string plate,

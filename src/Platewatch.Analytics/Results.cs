@@ -21,7 +21,8 @@ public enum PlaceKind
 }
 
 /// <summary>
-/// A cluster of the target's reads. <paramref name="Hours"/> counts reads per local hour (24),
+/// A cluster of the target's reads. <paramref name="Nights"/> counts nights with a read there (21:00-06:00 local),
+/// <paramref name="WorkingDays"/> weekdays with a read there in working hours (09:00-17:00). <paramref name="Hours"/> counts reads per local hour (24),
 /// <paramref name="Weekdays"/> per local weekday, Monday first (7).
 /// </summary>
 public sealed record UsualPlace(
@@ -32,6 +33,7 @@ public sealed record UsualPlace(
     int Visits,
     int Days,
     int Nights,
+    int WorkingDays,
     TimeSpan Dwell,
     ImmutableArray<int> Hours,
     ImmutableArray<int> Weekdays,
@@ -39,10 +41,11 @@ public sealed record UsualPlace(
 
 public sealed record PlacesResult(string Plate, int Reads, ImmutableArray<UsualPlace> Places)
 {
-    /// <summary>The most likely residence: the overnight place seen on the most nights.</summary>
-    public UsualPlace? LikelyHome => Places.Where(p => p.Kind == PlaceKind.Overnight).OrderByDescending(p => p.Nights).ThenBy(p => p.Rank).FirstOrDefault();
+    /// <summary>The most likely residence: the place seen on the most nights.</summary>
+    public UsualPlace? LikelyHome => Places.Where(p => p.Nights > 0).OrderByDescending(p => p.Nights).ThenBy(p => p.Rank).FirstOrDefault();
 
-    public UsualPlace? LikelyWork => Places.Where(p => p.Kind == PlaceKind.WeekdayDaytime).OrderBy(p => p.Rank).FirstOrDefault();
+    /// <summary>The most likely workplace: the place other than the likely home seen on the most weekdays in working hours.</summary>
+    public UsualPlace? LikelyWork => Places.Where(p => p.WorkingDays > 1 && p != LikelyHome).OrderByDescending(p => p.WorkingDays).ThenBy(p => p.Rank).FirstOrDefault();
 }
 
 /// <summary>A trip taken more than once: the cameras in order, with the usual local departure and arrival times.</summary>

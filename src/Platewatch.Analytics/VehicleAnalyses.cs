@@ -29,6 +29,7 @@ internal static class VehicleAnalyses
             int overnight = 0, daytime = 0, visits = 0;
             var days = new HashSet<DateOnly>();
             var nights = new HashSet<DateOnly>();
+            var workdays = new HashSet<DateOnly>();
             TimeSpan dwell = TimeSpan.Zero;
             DateTimeOffset visitStart = default, last = default;
             foreach (var s in members)
@@ -42,7 +43,11 @@ internal static class VehicleAnalyses
                     overnight++;
                     nights.Add(Local.Night(local));
                 }
-                if (Local.IsWeekdayDaytime(local)) daytime++;
+                if (Local.IsWeekdayDaytime(local))
+                {
+                    daytime++;
+                    workdays.Add(DateOnly.FromDateTime(local));
+                }
                 if (visits == 0 || s.At - last > options.VisitGap)
                 {
                     if (visits > 0) dwell += last - visitStart;
@@ -58,7 +63,7 @@ internal static class VehicleAnalyses
             var kind = nights.Count >= 2 && overnight * 3 >= n ? PlaceKind.Overnight
                 : days.Count >= 2 && daytime * 2 > n && overnight * 5 < n ? PlaceKind.WeekdayDaytime
                 : PlaceKind.Other;
-            places.Add(new UsualPlace(0, Centre(members), kind, n, visits, days.Count, nights.Count, dwell,
+            places.Add(new UsualPlace(0, Centre(members), kind, n, visits, days.Count, nights.Count, workdays.Count, dwell,
                 [.. hours], [.. weekdays], [.. members.Select(s => s.CameraId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]));
         }
         var ranked = places
