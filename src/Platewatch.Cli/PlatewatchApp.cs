@@ -33,6 +33,7 @@ internal static class PlatewatchApp
             config.AddCommand<Demo.DemoCommand>("demo")
                 .WithDescription("Simulate a week of a small city into a fresh data directory and show an example of each search.");
             Recognition.RecognitionCommands.Register(config);
+            Analytics.AnalyticsCommands.Register(config);
             config.AddCommand<Server.ServeCommand>("serve")
                 .WithDescription("Run the HTTP API (ingest, search, audit) over one data directory.")
                 .WithExample("serve", "--data", "./data", "--urls", "http://127.0.0.1:5080");
