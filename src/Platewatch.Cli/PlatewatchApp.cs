@@ -38,6 +38,7 @@ internal static class PlatewatchApp
                 .WithDescription("Run the HTTP API (ingest, search, audit) over one data directory.")
                 .WithExample("serve", "--data", "./data", "--urls", "http://127.0.0.1:5080");
             Server.AdminCommands.Register(config);
+            Alerts.AlertCommands.Register(config);
             config.AddBranch("bench", bench =>
             {
                 bench.SetDescription("Macro benchmarks: print a table and write JSON.");
@@ -49,6 +50,7 @@ internal static class PlatewatchApp
                     .WithExample("bench", "ingest")
                     .WithExample("bench", "ingest", "--url", "http://127.0.0.1:5080", "--key", "pwc_...");
                 Recognition.RecognitionCommands.RegisterBench(bench);
+                Alerts.AlertCommands.RegisterBench(bench);
             });
         });
         return RunCatchingAsync(app, args);
