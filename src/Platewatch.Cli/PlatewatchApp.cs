@@ -37,6 +37,7 @@ internal static class PlatewatchApp
                 .WithDescription("Run the HTTP API (ingest, search, audit) over one data directory.")
                 .WithExample("serve", "--data", "./data", "--urls", "http://127.0.0.1:5080");
             Server.AdminCommands.Register(config);
+            Agent.AgentCommand.Register(config);
             config.AddBranch("bench", bench =>
             {
                 bench.SetDescription("Macro benchmarks: print a table and write JSON.");
