@@ -21,6 +21,7 @@ public sealed class EndToEndTests
 
         await using var agent = PlatewatchProcess.Start(ws.Dir, "agent", "--config", config, "--exit-when-done");
         Assert.Equal(0, await agent.WaitForExitAsync(TimeSpan.FromMinutes(3)));
+        TestContext.Current.TestOutputHelper?.WriteLine(agent.Output);
 
         var reads = await server.ReadsAsync("cam-e2e");
         Assert.Equal(Cars.Select(c => c.Plate).Order(), reads.Select(r => r.GetProperty("plate").GetString()).Order());
