@@ -51,14 +51,14 @@ internal sealed class SourceContext(
             if (position is null)
             {
                 counters.NoFix();
-                log.Warn($"source {source.Name}: {g.Plate} at {g.Best.Time:O} has no GPS fix; recorded locally as without a fix, not sent with a guessed position");
+                log.Warn($"source {source.Name}: {g.Plate} at {g.Best.Time.UtcDateTime:O} has no GPS fix; recorded locally as without a fix, not sent with a guessed position");
             }
             else
             {
                 var dto = ReadBuilder.Build(g, position, source.CameraId, agent.AgencyId, crop);
                 id = dto.Id;
                 reads.Add(new OutgoingRead(dto.Id!, ReadBuilder.Json(dto), seen));
-                log.Info($"source {source.Name}: {g.Plate} ({g.Confidence:F2}, {g.Frames} frames, {g.Direction}{(g.Parked ? ", parked" : "")}) at {g.Best.Time:O}");
+                log.Info($"source {source.Name}: {g.Plate} ({g.Confidence:F2}, {g.Frames} frames, {g.Direction}{(g.Parked ? ", parked" : "")}) at {g.Best.Time.UtcDateTime:O}");
             }
             records.Add(ReadBuilder.PassRecord(g, source.Name, id, position));
         }

@@ -86,6 +86,14 @@ internal sealed class PlatewatchProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>SIGTERM, as a service manager stops it; returns the exit code.</summary>
+    public async Task<int> TerminateAsync(TimeSpan within)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return await WaitForExitAsync(within);
+    }
+
     /// <summary>SIGKILL: no chance to flush or clean up.</summary>
     public void Kill()
     {
