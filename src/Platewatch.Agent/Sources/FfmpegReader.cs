@@ -186,7 +186,8 @@ internal sealed partial class FfmpegReader : IAsyncDisposable
                 string trimmed = line.Trim();
                 if (trimmed.Length > 0 && !line.StartsWith(' ') && !trimmed.StartsWith("Input #", StringComparison.Ordinal) &&
                     !trimmed.StartsWith("Output #", StringComparison.Ordinal) && !trimmed.StartsWith("Stream mapping", StringComparison.Ordinal) &&
-                    !trimmed.StartsWith("Press [q]", StringComparison.Ordinal))
+                    !trimmed.StartsWith("Press [q]", StringComparison.Ordinal) && !trimmed.StartsWith("video:", StringComparison.Ordinal) &&
+                    !trimmed.StartsWith("frame=", StringComparison.Ordinal))
                     lock (_lock) _lastMessage = trimmed.Length > 300 ? trimmed[..300] : trimmed;
             }
         }

@@ -134,13 +134,22 @@ internal sealed class VideoSource(SourceContext ctx)
                                 }
                                 lastPts = frame.Pts;
                                 var time = anchor + TimeSpan.FromSeconds(frame.Pts - anchorPts.Value);
+                                // A burst (a server's buffered start, a catch-up after a stall) must not date frames in the
+                                // future: the anchor slides back so the newest frame is "now".
+                                var now = DateTimeOffset.UtcNow;
+                                if (time > now)
+                                {
+                                    anchor -= time - now;
+                                    time = now;
+                                }
                                 var closed = Process(frame, time, ct);
                                 if (frames++ == 0) log.Info($"source {Source.Name}: connected to {shown} ({frame.Width}x{frame.Height})");
                                 if (closed.Count > 0) ctx.Emit(closed, _crops, _tracker, null);
                                 if (frames > 100) backoff = TimeSpan.FromSeconds(1);
                             }
                         }
-                        failure = reader.LastMessage ?? "the stream ended";
+                        int code = await reader.WaitForExitAsync(ct).ConfigureAwait(false);
+                        failure = code == 0 ? "the camera closed the stream" : reader.LastMessage ?? $"ffmpeg exited with code {code}";
                     }
                     catch (Exception ex) when (ex is TimeoutException or VideoSourceException or IOException)
                     {
