@@ -15,16 +15,17 @@ namespace Platewatch.Agent.Runtime;
 /// </summary>
 internal sealed class EdgeAgent
 {
-    public static async Task<int> RunAsync(AgentOptions options, TextWriter logWriter, bool exitWhenDone, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(AgentOptions options, TextWriter logWriter, bool exitWhenDone, CancellationToken cancellationToken, AgentCounters? counters = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var log = new AgentLog(logWriter);
+        counters ??= new AgentCounters();
+        var beat = new HeartbeatState();
         if (exitWhenDone && options.Sources.Any(s => s.Kind != SourceKind.Video))
             throw new AgentConfigException("--exit-when-done needs every source to be a video file: streams and folders never finish.");
         if (options.Sources.Any(s => s.Kind != SourceKind.Folder)) CheckFfmpeg();
 
         Directory.CreateDirectory(options.DataDirectory);
-        var counters = new AgentCounters();
         using var store = AgentStore.Open(options.DataDirectory, options.QueueMaxBytes);
         using var recognizer = PlateRecognizer.Create(new RecognizerOptions { ModelsDirectory = options.ModelsDirectory, IntraOpThreads = options.RecognitionThreads });
         using var http = new HttpClient { Timeout = options.HttpTimeout };
@@ -52,7 +53,7 @@ internal sealed class EdgeAgent
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var sending = Task.Run(() => sender.RunAsync(stop.Token), CancellationToken.None);
             var started = Stopwatch.StartNew();
-            var heartbeat = Task.Run(() => HeartbeatAsync(options, store, counters, positions, log, started, stop.Token), CancellationToken.None);
+            var heartbeat = Task.Run(() => HeartbeatAsync(options, store, counters, positions, log, started, beat, stop.Token), CancellationToken.None);
             var sources = options.Sources.Select((s, i) =>
             {
                 var ctx = new SourceContext(options, s, recognizer, store, positions[i], journal, log, counters, sender.Notify);
@@ -78,7 +79,7 @@ internal sealed class EdgeAgent
             }
             await stop.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(sources.Append(sending).Append(heartbeat)).ConfigureAwait(false);
-            Heartbeat(options, store, counters, positions, log, started, ref _last);
+            Heartbeat(options, store, counters, positions, log, started, beat);
             return 0;
         }
         finally
@@ -87,7 +88,12 @@ internal sealed class EdgeAgent
         }
     }
 
-    private static (long Frames, long Processed, TimeSpan At) _last;
+    private sealed class HeartbeatState
+    {
+        public long Frames { get; set; }
+        public long Processed { get; set; }
+        public TimeSpan At { get; set; }
+    }
 
     private static async Task RunSourceAsync(SourceContext ctx, CancellationToken ct)
     {
@@ -104,24 +110,25 @@ internal sealed class EdgeAgent
         }
     }
 
-    private static async Task HeartbeatAsync(AgentOptions options, AgentStore store, AgentCounters counters, List<PositionSource> positions, AgentLog log, Stopwatch started, CancellationToken ct)
+    private static async Task HeartbeatAsync(AgentOptions options, AgentStore store, AgentCounters counters, List<PositionSource> positions, AgentLog log, Stopwatch started,
+        HeartbeatState last, CancellationToken ct)
     {
         using var timer = new PeriodicTimer(options.Heartbeat);
         try
         {
-            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false)) Heartbeat(options, store, counters, positions, log, started, ref _last);
+            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false)) Heartbeat(options, store, counters, positions, log, started, last);
         }
         catch (OperationCanceledException) { }
     }
 
     private static void Heartbeat(AgentOptions options, AgentStore store, AgentCounters counters, List<PositionSource> positions, AgentLog log, Stopwatch started,
-        ref (long Frames, long Processed, TimeSpan At) last)
+        HeartbeatState last)
     {
         var now = started.Elapsed;
         double span = Math.Max(0.001, (now - last.At).TotalSeconds);
         long frames = counters.Frames, processed = counters.Processed;
         double fps = (frames - last.Frames) / span, pps = (processed - last.Processed) / span;
-        last = (frames, processed, now);
+        (last.Frames, last.Processed, last.At) = (frames, processed, now);
         long[] delays = counters.TakeAckDelays();
         string ack = delays.Length == 0 ? "none" : string.Create(CultureInfo.InvariantCulture, $"p50 {delays[delays.Length / 2]} ms, max {delays[^1]} ms");
         long malformed = positions.Sum(p => p.MalformedSentences);

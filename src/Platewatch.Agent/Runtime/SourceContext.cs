@@ -42,9 +42,12 @@ internal sealed class SourceContext(
         if (groups.Count == 0 && progress is null) return;
         var reads = new List<OutgoingRead>(groups.Count);
         var records = new List<string>(groups.Count);
-        long seen = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         foreach (var g in groups)
         {
+            // The frame-to-acknowledgement delay starts at the pass's last frame when frame times are the clock's (a live
+            // stream); a file's or folder's frame times are not, so there it starts when the pass is queued.
+            long seen = source.Kind == SourceKind.Stream ? Math.Min(now, g.End.ToUnixTimeMilliseconds()) : now;
             crops.Remove(g.TrackId, out byte[]? crop);
             var position = positions.At(g.Best.Time);
             string? id = null;
