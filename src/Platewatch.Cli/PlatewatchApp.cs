@@ -39,6 +39,7 @@ internal static class PlatewatchApp
                 .WithExample("serve", "--data", "./data", "--urls", "http://127.0.0.1:5080");
             Server.AdminCommands.Register(config);
             Alerts.AlertCommands.Register(config);
+            Agent.AgentCommand.Register(config);
             config.AddBranch("bench", bench =>
             {
                 bench.SetDescription("Macro benchmarks: print a table and write JSON.");
