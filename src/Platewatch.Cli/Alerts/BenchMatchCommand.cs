@@ -150,7 +150,7 @@ internal sealed class BenchMatchCommand(IAnsiConsole console) : Command<BenchMat
         "LDLDLDL", "DDDLDDD", "DLDDDDD", "LLLDDDDD", "DLLLLDDD", "LLLLDDDD",
     ];
 
-    private static string Plate(Random rng)
+    internal static string Plate(Random rng)
     {
         string shape = Shapes[rng.Next(Shapes.Length)];
         Span<char> p = stackalloc char[shape.Length];
