@@ -171,10 +171,10 @@ internal sealed class BenchAlertsCommand(IAnsiConsole console) : AsyncCommand<Be
             ["location"] = new Dictionary<string, double> { ["lat"] = 47.6, ["lon"] = -122.3 }, ["cameraId"] = "cam-1", ["agencyId"] = "pd",
         };
 
-        // Background: batches of 50 every 10 ms per sender, as many senders as the rate needs.
+        // Background: one batch every 10 ms per sender, a sender per 1,000 reads/s, so one slow request does not stall the rate.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         long background = 0;
-        int senders = (int)Math.Ceiling(s.IngestRate / 5000.0);
+        int senders = Math.Max(1, (int)Math.Ceiling(s.IngestRate / 1000.0));
         var bgRng = new Random(5);
         var ingest = Enumerable.Range(0, s.IngestRate == 0 ? 0 : senders).Select(i => Task.Run(async () =>
         {
