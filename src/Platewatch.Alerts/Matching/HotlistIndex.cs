@@ -180,10 +180,18 @@ internal sealed class HotlistIndex
         ArgumentNullException.ThrowIfNull(read);
         int n = MatchOne(read.Plate, read.Region, 0, now, hits, 0);
         var candidates = read.Candidates;
-        if (!candidates.IsDefault)
+        if (candidates.IsDefaultOrEmpty) return n;
+        // A candidate with a skeleton already matched finds the same entries at a lower score, so it is skipped:
+        // recognizers' alternatives are mostly look-alike swaps of the best reading.
+        Span<ulong> done = stackalloc ulong[8];
+        int nd = 0;
+        done[nd++] = SkeletonKey(read.Plate);
+        for (int c = 0; c < candidates.Length && c < 254; c++)
         {
-            for (int c = 0; c < candidates.Length && c < 254; c++)
-                n = MatchOne(candidates[c].Plate, read.Region, (byte)(c + 1), now, hits, n);
+            ulong key = SkeletonKey(candidates[c].Plate);
+            if (done[..nd].Contains(key)) continue;
+            if (nd < done.Length) done[nd++] = key;
+            n = MatchOne(candidates[c].Plate, read.Region, (byte)(c + 1), now, hits, n);
         }
         return n;
     }
@@ -253,6 +261,14 @@ internal sealed class HotlistIndex
         if (found == hits.Length) return found;
         hits[found] = new HotlistHit(entryIndex, kind, score, otherRegion, _lists[meta.List].IsStale(now), rank);
         return found + 1;
+    }
+
+    /// <summary>The skeleton key alone; 0 for text that cannot match (empty, too long).</summary>
+    private static ulong SkeletonKey(string plate)
+    {
+        if (string.IsNullOrEmpty(plate) || plate.Length > PlateText.MaxLength) return 0;
+        Span<byte> digits = stackalloc byte[PlateText.MaxLength];
+        return Skeleton(plate, digits);
     }
 
     /// <summary>The skeleton as a base-37 number with digits 1-36 (no zero digit: keys of different lengths never collide, and 0 means an empty slot).</summary>
