@@ -65,7 +65,22 @@ internal sealed class AlertEngine(HotlistService hotlists, AlertStore store, Ale
             var to = historical ? [] : subs.Where(s => Wants(s, alert, f.Read)).ToList();
             batch.Add((alert, f.List.AgencyId, to));
         }
-        var added = await store.AddAlertsAsync(batch, cancellationToken).ConfigureAwait(false);
+        // The reads are already stored: a resend would be a duplicate and never matched again, so a failed outbox
+        // write is retried here (the insert is idempotent) before the request fails.
+        List<(long Sequence, AlertContent Alert)> added;
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                added = await store.AddAlertsAsync(batch, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException ex) when (attempt < 4)
+            {
+                log.LogError(ex, "Writing {Count} alerts to the outbox failed (attempt {Attempt}); retrying", batch.Count, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt * attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
         foreach (var (seq, alert) in added)
         {
             feed.Publish(alert.Read.AgencyId ?? "", new FeedEvent(seq, historical ? "back-search" : "alert", alert));
