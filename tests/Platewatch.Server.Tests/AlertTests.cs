@@ -264,6 +264,22 @@ public sealed class AlertTests
     }
 
     [Fact]
+    public async Task A_resent_read_alerts_once_whether_it_arrives_alone_or_racing_its_original()
+    {
+        await using var server = await RunningServer.StartAsync();
+        using var supervisor = await server.SignInAsync(A, Roles.Supervisor);
+        string list = await Api.CreateListAsync(supervisor);
+        await Api.AddEntryAsync(supervisor, list, "TWICE1");
+        using var camera = server.Client(server.CameraKeyA);
+        var read = Api.Read("TWICE1");
+        // Single-read requests are group-committed: the two concurrent copies may share a commit.
+        await Task.WhenAll(Reads.PostAsync(camera, read), Reads.PostAsync(camera, read));
+        await Reads.PostAsync(camera, read);
+        var alerts = await Api.AlertsAsync(await server.SignInAsync(A, Roles.Investigator));
+        Assert.Single(alerts);
+    }
+
+    [Fact]
     public async Task Expired_entries_raise_no_alert()
     {
         await using var server = await RunningServer.StartAsync();
