@@ -47,7 +47,7 @@ internal static class PlatewatchApp
                 Recognition.RecognitionCommands.RegisterBench(bench);
             });
         });
-        return RunCatchingAsync(app, args);
+        return RunCatchingAsync(app, Analytics.AnalyticsCommands.RouteEval(args));
     }
 
     private static async Task<int> RunCatchingAsync(CommandApp app, string[] args)
