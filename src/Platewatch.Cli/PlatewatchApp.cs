@@ -44,6 +44,10 @@ internal static class PlatewatchApp
                 bench.AddCommand<Bench.BenchStoreCommand>("store")
                     .WithDescription("Ingest rate, bytes per read, the latency of each query kind, and a one-month purge, on N simulated reads.")
                     .WithExample("bench", "store", "--reads", "100000000");
+                bench.AddCommand<Bench.BenchIngestCommand>("ingest")
+                    .WithDescription("Sustained HTTP ingest in reads/s for batches of 1, 100 and 1000, with p50/p99 acknowledgement latency.")
+                    .WithExample("bench", "ingest")
+                    .WithExample("bench", "ingest", "--url", "http://127.0.0.1:5080", "--key", "pwc_...");
                 Recognition.RecognitionCommands.RegisterBench(bench);
             });
         });

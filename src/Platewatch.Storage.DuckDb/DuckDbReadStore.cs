@@ -494,6 +494,18 @@ public sealed class DuckDbReadStore : IReadStore
 
         if (!q.Cameras.IsDefaultOrEmpty) AppendCodes(cmd, sql, "camera", "cam", ValueDictionary.Camera, q.Cameras);
 
+        if (!q.Ids.IsDefaultOrEmpty)
+        {
+            sql.Append(" AND id IN (");
+            for (int i = 0; i < q.Ids.Length; i++)
+            {
+                string name = "id" + i.ToString(CultureInfo.InvariantCulture);
+                sql.Append(i == 0 ? "$" : ", $").Append(name);
+                Add(cmd, name, q.Ids[i].Value);
+            }
+            sql.Append(')');
+        }
+
         if (q.MinConfidence > 0)
         {
             sql.Append(" AND conf >= $minconf");

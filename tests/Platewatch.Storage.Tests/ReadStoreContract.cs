@@ -287,6 +287,21 @@ public abstract class ReadStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_id_query_returns_just_those_reads_including_after_compaction()
+    {
+        var wanted = Make("WANTED1");
+        var other = Make("OTHER1");
+        await Store.AppendAsync([wanted, other, Make("OTHER2")], Ct);
+        await CompactAsync(Store);
+
+        var page = await Search(Around(T0) with { Ids = [wanted.Id] });
+        var none = await Search(Around(T0) with { Ids = [ReadId.New(T0)] });
+
+        Assert.Equal([wanted.Id], page.Reads.Select(r => r.Id));
+        Assert.Empty(none.Reads);
+    }
+
+    [Fact]
     public async Task Paging_returns_every_read_once_in_time_order()
     {
         var reads = Enumerable.Range(0, 95).Select(i => Make($"PG{i:D3}", T0.AddSeconds(i / 3))).ToList(); // ties in time

@@ -167,17 +167,29 @@ public sealed class ReadQueryService
     /// <summary>The audit action of an export: the same gate, recorded apart so reviewers see what left the system.</summary>
     public const string ExportAction = "export.reads";
 
+    /// <summary>The audit action of viewing a read's image: the read is fetched through the same gate, so an image is
+    /// only ever shown to someone who could have searched for its read, and the view is on the record.</summary>
+    public const string ImageAction = "view.image";
+
     /// <summary>As <see cref="SearchAsync(Principal, AccessPurpose, ReadQuery, string?, CancellationToken)"/>, recorded under
-    /// <paramref name="action"/> (<see cref="SearchAction"/> or <see cref="ExportAction"/>).</summary>
-    public async Task<ReadPage> SearchAsync(Principal who, AccessPurpose why, ReadQuery query, string? source, string action, CancellationToken cancellationToken)
+    /// <paramref name="action"/> (<see cref="SearchAction"/>, <see cref="ExportAction"/> or <see cref="ImageAction"/>),
+    /// with <paramref name="extra"/> (such as which image) added to the audited parameters.</summary>
+    public Task<ReadPage> SearchAsync(Principal who, AccessPurpose why, ReadQuery query, string? source, string action, CancellationToken cancellationToken) =>
+        SearchAsync(who, why, query, source, action, null, cancellationToken);
+
+    /// <inheritdoc cref="SearchAsync(Principal, AccessPurpose, ReadQuery, string?, string, CancellationToken)"/>
+    public async Task<ReadPage> SearchAsync(Principal who, AccessPurpose why, ReadQuery query, string? source, string action,
+        IReadOnlyDictionary<string, string>? extra, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(who);
-        if (action is not (SearchAction or ExportAction)) throw new ArgumentException($"'{action}' is not a read access action.", nameof(action));
+        if (action is not (SearchAction or ExportAction or ImageAction)) throw new ArgumentException($"'{action}' is not a read access action.", nameof(action));
         ArgumentNullException.ThrowIfNull(why);
         ArgumentNullException.ThrowIfNull(query);
         who.Validate();
         query.Validate();
-        var parameters = query.Describe().ToImmutableSortedDictionary(StringComparer.Ordinal);
+        var described = new SortedDictionary<string, string>(query.Describe().ToDictionary(), StringComparer.Ordinal);
+        if (extra is not null) foreach (var (k, v) in extra) described[k] = v;
+        var parameters = described.ToImmutableSortedDictionary(StringComparer.Ordinal);
         AuditRecord Record(string outcome) => new()
         {
             Actor = who.UserId,

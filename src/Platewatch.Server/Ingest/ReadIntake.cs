@@ -1,3 +1,5 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
 using Platewatch.Reads;
 using Platewatch.Server.Hosting;
 
@@ -7,21 +9,99 @@ namespace Platewatch.Server.Ingest;
 /// The one place where reads accepted over HTTP, in any format, enter the store. Everything that must happen to
 /// each newly stored read (metrics now; hotlist matching later) hangs off this, so no ingest route can skip it.
 /// </summary>
-internal sealed class ReadIntake(DataDirectory data)
+/// <remarks>
+/// Group commit: small requests that arrive while a commit is in progress are appended together in the next one, so
+/// a thousand cameras sending one read each cost a few durable commits, not a thousand. Each request is still
+/// acknowledged only after the commit that holds its reads.
+/// </remarks>
+internal sealed class ReadIntake : IAsyncDisposable
 {
+    private readonly DataDirectory _data;
+    private readonly TimeProvider _time;
+    private readonly bool _groupCommit;
+    private readonly int _maxGroupReads;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
+
+    public ReadIntake(DataDirectory data, IOptions<LimitOptions> limits, TimeProvider time)
+    {
+        _data = data;
+        _time = time;
+        _groupCommit = limits.Value.GroupCommit;
+        _maxGroupReads = Math.Max(1, limits.Value.MaxGroupCommitReads);
+        _writer = _groupCommit ? Task.Run(WriteLoopAsync) : Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Requests this small are grouped; larger ones already amortise their commit, and measured slower when
+    /// merged into bigger groups (docs/benchmarks.md, "HTTP ingest"), so they append directly.
+    /// </summary>
+    private const int GroupBelow = 256;
+
+    private sealed record Pending(IReadOnlyList<PlateRead> Reads, TaskCompletionSource<IReadOnlySet<ReadId>> Done);
+
     /// <summary>Appends durably and returns the ids that were already stored (duplicates).</summary>
     public async Task<IReadOnlySet<ReadId>> StoreAsync(IReadOnlyList<PlateRead> reads, CancellationToken cancellationToken)
     {
         if (reads.Count == 0) return new HashSet<ReadId>();
+        // Checked per request, so one caller's bad read can never fail the group it would have joined.
+        PlateReadValidator.ThrowIfInvalid(reads, _time.GetUtcNow());
         ServerMetrics.ReadsQueued.Add(reads.Count);
         try
         {
-            var appended = await data.Store.AppendAsync(reads, cancellationToken).ConfigureAwait(false);
-            return new HashSet<ReadId>(appended.DuplicateIds);
+            if (!_groupCommit || reads.Count >= GroupBelow)
+            {
+                var appended = await _data.Store.AppendAsync(reads, cancellationToken).ConfigureAwait(false);
+                return new HashSet<ReadId>(appended.DuplicateIds);
+            }
+            var pending = new Pending(reads, new TaskCompletionSource<IReadOnlySet<ReadId>>(TaskCreationOptions.RunContinuationsAsynchronously));
+            if (!_queue.Writer.TryWrite(pending)) throw new InvalidOperationException("The server is shutting down; nothing from this request was stored.");
+            // A caller that gives up still has its reads committed with the group; its resend will be a duplicate.
+            return await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             ServerMetrics.ReadsQueued.Add(-reads.Count);
         }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var group = new List<Pending>();
+        var all = new List<PlateRead>();
+        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            group.Clear();
+            all.Clear();
+            while (all.Count < _maxGroupReads && _queue.Reader.TryRead(out var p))
+            {
+                group.Add(p);
+                all.AddRange(p.Reads);
+            }
+            if (group.Count == 0) continue;
+            try
+            {
+                var appended = await _data.Store.AppendAsync(group.Count == 1 ? group[0].Reads : all, CancellationToken.None).ConfigureAwait(false);
+                var duplicates = appended.DuplicateIds.IsDefaultOrEmpty ? null : new HashSet<ReadId>(appended.DuplicateIds);
+                foreach (var p in group)
+                {
+                    // A read sent twice in one group is stored once; both senders are told it is a duplicate, which
+                    // is true of the store after the commit and is all a sender needs to stop resending.
+                    var mine = new HashSet<ReadId>();
+                    if (duplicates is not null) foreach (var r in p.Reads) if (duplicates.Contains(r.Id)) mine.Add(r.Id);
+                    p.Done.TrySetResult(mine);
+                }
+            }
+            catch (Exception ex)
+            {
+                foreach (var p in group) p.Done.TrySetException(ex);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer.ConfigureAwait(false);
     }
 }
