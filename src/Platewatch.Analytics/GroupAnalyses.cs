@@ -157,7 +157,7 @@ internal static class GroupAnalyses
             }
             if (significant == 0) continue;
             var dates = c.TargetIndexes.Select(i => targetDays[i]).Distinct().Order().ToImmutableArray();
-            results.Add(new Associate(c.Plate, c.TargetIndexes.Length, dates.Length, significant, lambdaAll, lambdaAll > 0 ? dates.Length / lambdaAll : double.PositiveInfinity, score, bestShare, dates));
+            results.Add(new Associate(c.Plate, c.TargetIndexes.Length, dates.Length, significant, lambdaAll, dates.Length / Math.Max(lambdaAll, ChanceFloor), score, bestShare, dates));
         }
         var ranked = results
             .Where(a => a.Days >= o.MinDays && a.Score >= o.MinScore && a.Share >= o.MinShare)

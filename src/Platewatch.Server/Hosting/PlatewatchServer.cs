@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Platewatch.Audit;
 using Platewatch.Server.Accounts;
+using Platewatch.Server.Analytics;
 using Platewatch.Server.Apis;
 using Platewatch.Server.Images;
 using Platewatch.Server.Recognition;
@@ -133,6 +134,7 @@ internal static class PlatewatchServer
         app.MapAuthEndpoints();
         app.MapIngestEndpoints();
         app.MapSearchEndpoints();
+        app.MapAnalyticsEndpoints();
         app.MapImageEndpoints();
         app.MapRecognizeEndpoints();
         app.MapAuditEndpoints();
