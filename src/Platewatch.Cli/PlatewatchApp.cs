@@ -38,6 +38,8 @@ internal static class PlatewatchApp
                 .WithDescription("Run the HTTP API (ingest, search, audit) over one data directory.")
                 .WithExample("serve", "--data", "./data", "--urls", "http://127.0.0.1:5080");
             Server.AdminCommands.Register(config);
+            Alerts.AlertCommands.Register(config);
+            Agent.AgentCommand.Register(config);
             config.AddBranch("bench", bench =>
             {
                 bench.SetDescription("Macro benchmarks: print a table and write JSON.");
@@ -52,6 +54,7 @@ internal static class PlatewatchApp
                 bench.AddCommand<Analytics.BenchAnalyticsCommand>("analytics")
                     .WithDescription("Median time of each analysis, through the gate, on N simulated reads over 90 days.")
                     .WithExample("bench", "analytics", "--reads", "10000000");
+                Alerts.AlertCommands.RegisterBench(bench);
             });
         });
         return RunCatchingAsync(app, Analytics.AnalyticsCommands.RouteEval(args));

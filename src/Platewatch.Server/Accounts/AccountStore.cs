@@ -284,6 +284,16 @@ internal sealed class AccountStore
         return await r.ReadAsync(cancellationToken).ConfigureAwait(false) ? new UserAccount(r.GetString(0), r.GetString(1), r.GetString(2)) : null;
     }
 
+    public async Task<UserAccount?> FindUserAsync(string username, CancellationToken cancellationToken)
+    {
+        await using var c = Open();
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT username, agency, role FROM users WHERE username = $u";
+        cmd.Parameters.AddWithValue("$u", username);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await r.ReadAsync(cancellationToken).ConfigureAwait(false) ? new UserAccount(r.GetString(0), r.GetString(1), r.GetString(2)) : null;
+    }
+
     public async Task<CameraKey?> AuthenticateCameraKeyAsync(string key, CancellationToken cancellationToken)
     {
         if (!key.StartsWith(CameraKeyPrefix, StringComparison.Ordinal) || key.Length > 100) return null;

@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Platewatch.Audit;
 using Platewatch.Server.Accounts;
+using Platewatch.Server.Alerts;
 using Platewatch.Server.Analytics;
 using Platewatch.Server.Apis;
 using Platewatch.Server.Images;
@@ -76,6 +77,7 @@ internal static class PlatewatchServer
         builder.Services.AddSingleton<Images.ImageIntake>();
         builder.Services.Configure<Recognition.RecognitionOptions>(builder.Configuration.GetSection("Recognition"));
         builder.Services.AddSingleton<Recognition.RecognizerHost>();
+        builder.AddPlatewatchAlerts(data);
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
         builder.Services.AddProblemDetails();
@@ -138,6 +140,7 @@ internal static class PlatewatchServer
         app.MapImageEndpoints();
         app.MapRecognizeEndpoints();
         app.MapAuditEndpoints();
+        app.MapAlerts();
         return app;
     }
 }

@@ -1,13 +1,14 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Platewatch.Reads;
+using Platewatch.Server.Alerts;
 using Platewatch.Server.Hosting;
 
 namespace Platewatch.Server.Ingest;
 
 /// <summary>
 /// The one place where reads accepted over HTTP, in any format, enter the store. Everything that must happen to
-/// each newly stored read (metrics now; hotlist matching later) hangs off this, so no ingest route can skip it.
+/// each newly stored read (metrics, hotlist matching) hangs off this, so no ingest route can skip it.
 /// </summary>
 /// <remarks>
 /// Group commit: small requests that arrive while a commit is in progress are appended together in the next one, so
@@ -17,15 +18,17 @@ namespace Platewatch.Server.Ingest;
 internal sealed class ReadIntake : IAsyncDisposable
 {
     private readonly DataDirectory _data;
+    private readonly AlertEngine _alerts;
     private readonly TimeProvider _time;
     private readonly bool _groupCommit;
     private readonly int _maxGroupReads;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
 
-    public ReadIntake(DataDirectory data, IOptions<LimitOptions> limits, TimeProvider time)
+    public ReadIntake(DataDirectory data, AlertEngine alerts, IOptions<LimitOptions> limits, TimeProvider time)
     {
         _data = data;
+        _alerts = alerts;
         _time = time;
         _groupCommit = limits.Value.GroupCommit;
         _maxGroupReads = Math.Max(1, limits.Value.MaxGroupCommitReads);
@@ -49,15 +52,23 @@ internal sealed class ReadIntake : IAsyncDisposable
         ServerMetrics.ReadsQueued.Add(reads.Count);
         try
         {
+            IReadOnlySet<ReadId> duplicates;
             if (!_groupCommit || reads.Count >= GroupBelow)
             {
                 var appended = await _data.Store.AppendAsync(reads, cancellationToken).ConfigureAwait(false);
-                return new HashSet<ReadId>(appended.DuplicateIds);
+                duplicates = new HashSet<ReadId>(appended.DuplicateIds);
             }
-            var pending = new Pending(reads, new TaskCompletionSource<IReadOnlySet<ReadId>>(TaskCreationOptions.RunContinuationsAsynchronously));
-            if (!_queue.Writer.TryWrite(pending)) throw new InvalidOperationException("The server is shutting down; nothing from this request was stored.");
-            // A caller that gives up still has its reads committed with the group; its resend will be a duplicate.
-            return await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            else
+            {
+                var pending = new Pending(reads, new TaskCompletionSource<IReadOnlySet<ReadId>>(TaskCreationOptions.RunContinuationsAsynchronously));
+                if (!_queue.Writer.TryWrite(pending)) throw new InvalidOperationException("The server is shutting down; nothing from this request was stored.");
+                // A caller that gives up still has its reads committed with the group; its resend will be a duplicate.
+                duplicates = await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            // After the durable commit and before the ack: a hit is in the alert outbox by the time the camera hears back.
+            // Each newly stored read is matched exactly once: by the one request whose copy was stored.
+            await _alerts.OnStoredAsync(duplicates.Count == 0 ? reads : [.. reads.Where(r => !duplicates.Contains(r.Id))], cancellationToken).ConfigureAwait(false);
+            return duplicates;
         }
         finally
         {
@@ -69,27 +80,38 @@ internal sealed class ReadIntake : IAsyncDisposable
     {
         var group = new List<Pending>();
         var all = new List<PlateRead>();
+        var inGroup = new HashSet<ReadId>();
+        var repeats = new List<HashSet<ReadId>?>();
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             group.Clear();
             all.Clear();
+            inGroup.Clear();
+            repeats.Clear();
             while (all.Count < _maxGroupReads && _queue.Reader.TryRead(out var p))
             {
                 group.Add(p);
-                all.AddRange(p.Reads);
+                // The same read sent by two requests of one group (a resend racing its original) is appended once,
+                // as the first request's; the later request is told it is a duplicate. So the store's duplicates
+                // are exactly the reads stored before, and each new read has one owner, which matches it for alerts.
+                HashSet<ReadId>? mineRepeated = null;
+                foreach (var r in p.Reads)
+                {
+                    if (inGroup.Add(r.Id)) all.Add(r);
+                    else (mineRepeated ??= []).Add(r.Id);
+                }
+                repeats.Add(mineRepeated);
             }
             if (group.Count == 0) continue;
             try
             {
-                var appended = await _data.Store.AppendAsync(group.Count == 1 ? group[0].Reads : all, CancellationToken.None).ConfigureAwait(false);
-                var duplicates = appended.DuplicateIds.IsDefaultOrEmpty ? null : new HashSet<ReadId>(appended.DuplicateIds);
-                foreach (var p in group)
+                var appended = await _data.Store.AppendAsync(all, CancellationToken.None).ConfigureAwait(false);
+                var stored = appended.DuplicateIds.IsDefaultOrEmpty ? null : new HashSet<ReadId>(appended.DuplicateIds);
+                for (int i = 0; i < group.Count; i++)
                 {
-                    // A read sent twice in one group is stored once; both senders are told it is a duplicate, which
-                    // is true of the store after the commit and is all a sender needs to stop resending.
-                    var mine = new HashSet<ReadId>();
-                    if (duplicates is not null) foreach (var r in p.Reads) if (duplicates.Contains(r.Id)) mine.Add(r.Id);
-                    p.Done.TrySetResult(mine);
+                    var mine = repeats[i] ?? [];
+                    if (stored is not null) foreach (var r in group[i].Reads) if (stored.Contains(r.Id)) mine.Add(r.Id);
+                    group[i].Done.TrySetResult(mine);
                 }
             }
             catch (Exception ex)
