@@ -313,6 +313,42 @@ public sealed class AlertTests
     }
 
     [Fact]
+    public async Task An_import_back_searches_only_its_new_entries_highest_priority_first_up_to_the_cap()
+    {
+        await using var server = await RunningServer.StartAsync("--Alerts:BackSearchMaxPerImport=1");
+        using var supervisor = await server.SignInAsync(A, Roles.Supervisor);
+        using var camera = server.Client(server.CameraKeyA);
+        await Reads.PostAsync(camera, Api.Read("KQX4821", at: DateTimeOffset.UtcNow.AddDays(-3)), Api.Read("RZT7730", at: DateTimeOffset.UtcNow.AddDays(-2)),
+            Api.Read("MWP1954", at: DateTimeOffset.UtcNow.AddDays(-1)));
+        string list = await Api.CreateListAsync(supervisor);
+        const string Header = "plate,region,category,reason,case_number,priority\n";
+        var first = await Api.JsonAsync(await supervisor.PostAsJsonAsync($"/api/v1/hotlists/{list}/import",
+            new { format = "csv", content = Header + "KQX4821,US-WA,stolen-vehicle,stolen,24-1,50\n" }, Ct), HttpStatusCode.OK);
+        var back = first.GetProperty("backSearch");
+        Assert.Equal((1, 1, 0, 1), (back.GetProperty("newEntries").GetInt32(), back.GetProperty("searched").GetInt32(), back.GetProperty("notSearched").GetInt32(), back.GetProperty("hits").GetInt32()));
+
+        // The refresh keeps KQX4821 (not searched again) and adds two; the cap of 1 takes the higher priority one.
+        var refresh = await Api.JsonAsync(await supervisor.PostAsJsonAsync($"/api/v1/hotlists/{list}/import", new
+        {
+            format = "csv",
+            content = Header + "KQX4821,US-WA,stolen-vehicle,stolen,24-1,50\nMWP1954,US-WA,wanted-person,warrant,24-3,10\nRZT7730,US-WA,stolen-plate,plate gone,24-2,90\n",
+        }, Ct), HttpStatusCode.OK);
+        back = refresh.GetProperty("backSearch");
+        Assert.Equal((2, 1, 1, 1), (back.GetProperty("newEntries").GetInt32(), back.GetProperty("searched").GetInt32(), back.GetProperty("notSearched").GetInt32(), back.GetProperty("hits").GetInt32()));
+
+        var audit = await server.AuditEntriesAsync();
+        Assert.Equal([("24-1", "stolen-vehicle"), ("24-2", "stolen-plate")],
+            audit.Where(e => e.Record.Action == "search.reads").Select(e => (e.Record.CaseNumber, e.Record.Purpose)));
+        var runs = audit.Where(e => e.Record.Action == "hotlist.import.backsearch").ToList();
+        Assert.Equal(2, runs.Count);
+        Assert.Equal("1", runs[1].Record.Parameters["notSearched"]);
+        Assert.Contains("at most 1", runs[1].Record.Detail, StringComparison.Ordinal);
+        var alerts = await Api.AlertsAsync(supervisor);
+        Assert.Equal(["KQX4821", "RZT7730"], alerts.Select(a => a.GetProperty("content").GetProperty("entry").GetProperty("plate").GetString()).Order(StringComparer.Ordinal));
+        Assert.All(alerts, a => Assert.True(a.GetProperty("content").GetProperty("historical").GetBoolean()));
+    }
+
+    [Fact]
     public async Task Failed_deliveries_retry_with_backoff_then_dead_letter_visible_to_admins()
     {
         int closed = Ports.Free();

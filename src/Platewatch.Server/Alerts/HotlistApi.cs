@@ -27,7 +27,7 @@ internal sealed record AddEntryResponse(EntryDto Entry, int BackSearchHits, IRea
 /// </summary>
 internal sealed record ImportRequest(string? Format, string? Content, System.Text.Json.JsonElement? Layout);
 
-internal sealed record ImportResponse(int Imported, int SwitchedOff, IReadOnlyList<ImportProblem> Problems);
+internal sealed record ImportResponse(int Imported, int SwitchedOff, IReadOnlyList<ImportProblem> Problems, ImportBackSearch BackSearch);
 
 internal sealed record CategoriesDto(IReadOnlyList<string> Known, IReadOnlyList<string> Off);
 
@@ -164,7 +164,7 @@ internal static class HotlistApi
     }
 
     private static async Task<Results<Ok<ImportResponse>, ProblemHttpResult>> ImportAsync(
-        string id, ImportRequest request, HttpContext http, HotlistService hotlists, CancellationToken cancellationToken)
+        string id, ImportRequest request, HttpContext http, HotlistService hotlists, AlertEngine engine, DataDirectory data, CancellationToken cancellationToken)
     {
         var list = await OwnListAsync(id, http, hotlists, cancellationToken).ConfigureAwait(false);
         if (list is null) return NotFound(id);
@@ -172,8 +172,10 @@ internal static class HotlistApi
         try
         {
             var layout = request.Layout is { ValueKind: System.Text.Json.JsonValueKind.Object } l ? NcicLayout.FromJson(l.GetRawText()) : null;
-            var result = await hotlists.ImportAsync(http.User.Principal(), list, (request.Format ?? "csv").ToLowerInvariant(), new StringReader(request.Content), layout, http.Source(), cancellationToken).ConfigureAwait(false);
-            return TypedResults.Ok(new ImportResponse(result.Entries.Length, result.SwitchedOff, result.Problems));
+            var who = http.User.Principal();
+            var result = await hotlists.ImportAsync(who, list, (request.Format ?? "csv").ToLowerInvariant(), new StringReader(request.Content), layout, http.Source(), cancellationToken).ConfigureAwait(false);
+            var back = await engine.BackSearchImportAsync(who, list, result.Added, await data.QueriesAsync(cancellationToken).ConfigureAwait(false), http.Source(), cancellationToken).ConfigureAwait(false);
+            return TypedResults.Ok(new ImportResponse(result.Entries.Length, result.SwitchedOff, result.Problems, back));
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException)
         {

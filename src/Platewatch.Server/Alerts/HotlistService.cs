@@ -138,9 +138,14 @@ internal sealed class HotlistService(AlertStore store, IAuditLog audit, TimeProv
             "ncic" => await NcicImport.ReadAsync(content, layout ?? NcicLayout.Default, context, cancellationToken).ConfigureAwait(false),
             _ => throw new ArgumentException($"format must be csv or ncic; got '{format}'."),
         };
-        await store.ReplaceEntriesAsync(list.Id, result.Entries, context.Now, cancellationToken).ConfigureAwait(false);
+        var before = await store.EntryKeysAsync(list.Id, cancellationToken).ConfigureAwait(false);
+        long[] ids = await store.ReplaceEntriesAsync(list.Id, result.Entries, context.Now, cancellationToken).ConfigureAwait(false);
+        var added = ImmutableArray.CreateBuilder<HotlistEntry>();
+        for (int i = 0; i < ids.Length; i++)
+            if (!before.Contains(AlertStore.EntryKey(result.Entries[i]))) added.Add(result.Entries[i] with { Id = ids[i] });
+        result = result with { Added = added.ToImmutable() };
         await AuditAsync(who, "hotlist.import", origin, null, result.Problems.Length == 0 ? null : $"{result.Problems.Length} bad rows, first: {result.Problems[0]}", cancellationToken,
-            ("hotlist", list.Id), ("format", format), ("imported", result.Entries.Length.ToString(CultureInfo.InvariantCulture)),
+            ("hotlist", list.Id), ("format", format), ("imported", result.Entries.Length.ToString(CultureInfo.InvariantCulture)), ("new", result.Added.Length.ToString(CultureInfo.InvariantCulture)),
             ("rejected", result.Problems.Length.ToString(CultureInfo.InvariantCulture)), ("switchedOff", result.SwitchedOff.ToString(CultureInfo.InvariantCulture))).ConfigureAwait(false);
         await RebuildAsync(cancellationToken).ConfigureAwait(false);
         return result;
