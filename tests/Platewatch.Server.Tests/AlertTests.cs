@@ -115,6 +115,42 @@ public sealed class AlertTests
         Assert.Empty(await Api.AlertsAsync(await server.SignInAsync(RunningServer.AgencyB, Roles.Investigator)));
     }
 
+    [Fact]
+    public async Task The_live_feed_ends_when_its_token_expires_and_a_new_token_resumes_it()
+    {
+        await using var server = await RunningServer.StartAsync("--Accounts:TokenLifetimeMinutes=0.1"); // 6 s
+        using (var supervisor = await server.SignInAsync(A, Roles.Supervisor))
+        {
+            string list = await Api.CreateListAsync(supervisor);
+            await Api.AddEntryAsync(supervisor, list, "EXF1234");
+        }
+        using var camera = server.Client(server.CameraKeyA);
+        using var investigator = await server.SignInAsync(A, Roles.Investigator);
+        using var feed = await investigator.GetAsync("/api/v1/alerts/feed", HttpCompletionOption.ResponseHeadersRead, Ct);
+        using var reader = new StreamReader(await feed.Content.ReadAsStreamAsync(Ct));
+        Assert.Equal("connected", await NextEventAsync(reader));
+        await Reads.PostAsync(camera, Api.Read("EXF1234"));
+        var (type, id, _) = await NextEventWithDataAsync(reader);
+        Assert.Equal("alert", type);
+
+        // The feed says why it ends, then ends: it does not outlive the token.
+        Assert.Equal("expired", await NextEventAsync(reader));
+        await Assert.ThrowsAsync<EndOfStreamException>(() => NextEventWithDataAsync(reader));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await investigator.GetAsync("/api/v1/alerts/feed", HttpCompletionOption.ResponseHeadersRead, Ct)).StatusCode);
+
+        // What was raised meanwhile comes back with the replay under a new token.
+        await Reads.PostAsync(camera, Api.Read("EXF1234"));
+        using var renewed = await server.SignInAsync(A, Roles.Investigator);
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/api/v1/alerts/feed");
+        again.Headers.Add("Last-Event-ID", id);
+        using var resumed = await renewed.SendAsync(again, HttpCompletionOption.ResponseHeadersRead, Ct);
+        using var reader2 = new StreamReader(await resumed.Content.ReadAsStreamAsync(Ct));
+        Assert.Equal("connected", await NextEventAsync(reader2));
+        var (type2, id2, _) = await NextEventWithDataAsync(reader2);
+        Assert.Equal("alert", type2);
+        Assert.True(long.Parse(id2!, System.Globalization.CultureInfo.InvariantCulture) > long.Parse(id!, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     private static async Task<string> NextEventAsync(StreamReader reader) => (await NextEventWithDataAsync(reader)).Type;
 
     private static async Task<(string Type, string? Id, string Data)> NextEventWithDataAsync(StreamReader reader)
