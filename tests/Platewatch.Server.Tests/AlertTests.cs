@@ -276,6 +276,32 @@ public sealed class AlertTests
     }
 
     [Fact]
+    public async Task A_list_name_source_and_interval_are_patched_and_audited()
+    {
+        await using var server = await RunningServer.StartAsync();
+        using var supervisor = await server.SignInAsync(A, Roles.Supervisor);
+        using var investigator = await server.SignInAsync(A, Roles.Investigator);
+        using var otherAgency = await server.SignInAsync(RunningServer.AgencyB, Roles.Supervisor);
+        string list = await Api.CreateListAsync(supervisor, "daily");
+        var patched = await Api.JsonAsync(await supervisor.PatchAsJsonAsync($"/api/v1/hotlists/{list}", new { name = "nightly", refreshIntervalHours = 12 }, Ct), HttpStatusCode.OK);
+        Assert.Equal(("nightly", 12.0), (patched.GetProperty("name").GetString(), patched.GetProperty("refreshIntervalHours").GetDouble()));
+        string source = patched.GetProperty("source").GetString()!;
+        var lists = await Api.JsonAsync(await supervisor.GetAsync("/api/v1/hotlists", Ct), HttpStatusCode.OK);
+        Assert.Equal(("nightly", source, 12.0), (lists[0].GetProperty("name").GetString(), lists[0].GetProperty("source").GetString(), lists[0].GetProperty("refreshIntervalHours").GetDouble()));
+
+        var bad = await supervisor.PatchAsJsonAsync($"/api/v1/hotlists/{list}", new { refreshIntervalHours = -1 }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.BadRequest, (await supervisor.PatchAsJsonAsync($"/api/v1/hotlists/{list}", new { name = " " }, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await investigator.PatchAsJsonAsync($"/api/v1/hotlists/{list}", new { name = "x" }, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await otherAgency.PatchAsJsonAsync($"/api/v1/hotlists/{list}", new { name = "x" }, Ct)).StatusCode);
+
+        var update = Assert.Single(await server.AuditEntriesAsync(), e => e.Record.Action == "hotlist.update");
+        Assert.Equal(("nightly", "daily", "12", "24"), (update.Record.Parameters["name"], update.Record.Parameters["oldName"], update.Record.Parameters["refreshHours"], update.Record.Parameters["oldRefreshHours"]));
+        Assert.False(update.Record.Parameters.ContainsKey("oldSource"));
+    }
+
+    [Fact]
     public async Task A_stale_list_raises_an_alarm_and_its_hits_say_recheck()
     {
         await using var server = await RunningServer.StartAsync("--Alerts:StaleCheckSeconds=0.1");

@@ -97,6 +97,15 @@ internal sealed class AlertStore
         await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Name, source and interval; a changed interval clears the stale alarm, so the list is judged afresh.</summary>
+    public async Task<bool> UpdateHotlistAsync(Hotlist list, CancellationToken cancellationToken)
+    {
+        await using var c = Open();
+        await using var cmd = Command(c, "UPDATE hotlists SET name = $n, source = $s, stale_alarm_ms = CASE WHEN refresh_s = $r THEN stale_alarm_ms END, refresh_s = $r WHERE id = $id AND agency = $a",
+            ("$id", list.Id), ("$a", list.AgencyId), ("$n", list.Name), ("$s", list.Source), ("$r", (long)list.RefreshInterval.TotalSeconds));
+        return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+    }
+
     public async Task<bool> DeleteHotlistAsync(string id, string agency, CancellationToken cancellationToken)
     {
         await using var c = Open();

@@ -13,6 +13,9 @@ internal sealed record HotlistDto(string Id, string AgencyId, string Name, strin
 
 internal sealed record CreateHotlistRequest(string? Name, string? Source, double? RefreshIntervalHours);
 
+/// <summary>A PATCH: only the fields given change.</summary>
+internal sealed record UpdateHotlistRequest(string? Name, string? Source, double? RefreshIntervalHours);
+
 internal sealed record EntryRequest(string? Plate, string? Region, string? Category, string? Reason, string? CaseNumber, int? Priority, DateTimeOffset? ExpiresAt,
     string? Make, string? Model, string? Colour, string? Type);
 
@@ -39,6 +42,7 @@ internal static class HotlistApi
         var g = app.MapGroup("/api/v1/hotlists").WithTags("hotlists");
         g.MapGet("", ListAsync).RequireAuthorization(AlertPolicies.HotlistRead);
         g.MapPost("", CreateAsync).RequireAuthorization(AlertPolicies.HotlistManage);
+        g.MapPatch("/{id}", UpdateAsync).RequireAuthorization(AlertPolicies.HotlistManage);
         g.MapDelete("/{id}", DeleteAsync).RequireAuthorization(AlertPolicies.HotlistManage);
         g.MapGet("/{id}/entries", EntriesAsync).RequireAuthorization(AlertPolicies.HotlistRead);
         g.MapPost("/{id}/entries", AddEntryAsync).RequireAuthorization(AlertPolicies.HotlistManage);
@@ -85,6 +89,22 @@ internal static class HotlistApi
         {
             var list = await hotlists.CreateAsync(http.User.Principal(), request.Name ?? "", request.Source ?? "", TimeSpan.FromHours(request.RefreshIntervalHours ?? 24), http.Source(), cancellationToken).ConfigureAwait(false);
             return TypedResults.Created($"/api/v1/hotlists/{list.Id}", Dto(list, time.GetUtcNow()));
+        }
+        catch (ArgumentException ex)
+        {
+            return Problem(ex.Message);
+        }
+    }
+
+    private static async Task<Results<Ok<HotlistDto>, ProblemHttpResult>> UpdateAsync(string id, UpdateHotlistRequest request, HttpContext http, HotlistService hotlists, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        if (request.RefreshIntervalHours is { } h && (!double.IsFinite(h) || h <= 0 || h > 366 * 24)) return Problem("refreshIntervalHours must be more than 0 and at most a year.");
+        try
+        {
+            var list = await hotlists.UpdateAsync(http.User.Principal(), id, request.Name, request.Source,
+                request.RefreshIntervalHours is { } hours ? TimeSpan.FromHours(hours) : null, http.Source(), cancellationToken).ConfigureAwait(false);
+            return list is null ? NotFound(id) : TypedResults.Ok(Dto(list, time.GetUtcNow()));
         }
         catch (ArgumentException ex)
         {
