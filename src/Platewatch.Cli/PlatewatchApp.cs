@@ -45,6 +45,7 @@ internal static class PlatewatchApp
                     .WithDescription("Ingest rate, bytes per read, the latency of each query kind, and a one-month purge, on N simulated reads.")
                     .WithExample("bench", "store", "--reads", "100000000");
                 Recognition.RecognitionCommands.RegisterBench(bench);
+                Agent.AgentCommand.RegisterBench(bench);
             });
         });
         return RunCatchingAsync(app, args);
