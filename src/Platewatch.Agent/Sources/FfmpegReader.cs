@@ -99,6 +99,8 @@ internal sealed partial class FfmpegReader : IAsyncDisposable
         {
             // Without a socket timeout a camera that stops sending leaves ffmpeg waiting forever.
             a.AddRange(["-rw_timeout", "10000000"]);
+            // ffmpeg otherwise studies 5 s of a live stream before the first frame, and then hands those seconds over at once.
+            a.AddRange(["-analyzeduration", "1000000", "-probesize", "1000000"]);
             if (input.StartsWith("rtsp", StringComparison.OrdinalIgnoreCase)) a.AddRange(["-rtsp_transport", "tcp"]);
         }
         if (seekSeconds is > 0) a.AddRange(["-ss", seekSeconds.Value.ToString("0.###", CultureInfo.InvariantCulture)]);
