@@ -32,6 +32,9 @@ public sealed class EndToEndTests
             var car = Cars.Single(c => c.Plate == r.GetProperty("plate").GetString());
             Assert.InRange(at, SyntheticVideo.CreationTime.AddSeconds(car.Enter - 0.5), SyntheticVideo.CreationTime.AddSeconds(car.Enter + car.Seconds + 0.5));
             Assert.Equal(47.6062, r.GetProperty("location").GetProperty("lat").GetDouble(), 4);
+            // The best crop is kept at the edge under the hash the read carries.
+            string crop = r.GetProperty("images").GetProperty("plateCrop").GetString()!;
+            Assert.True(File.Exists(Path.Combine(ws.DataDir, "crops", crop + ".jpg")));
         }
         string passes = await File.ReadAllTextAsync(Path.Combine(ws.DataDir, "passes.jsonl"), TestContext.Current.CancellationToken);
         Assert.Contains("\"direction\":\"left-to-right\"", passes, StringComparison.Ordinal);

@@ -28,6 +28,7 @@ internal sealed class ServerSection
 internal sealed class QueueSection
 {
     public double? MaxMegabytes { get; set; }
+    public double? CropMegabytes { get; set; }
 }
 
 internal sealed class RecognitionSection

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Platewatch.Agent.Positioning;
 using Platewatch.Agent.Tracking;
@@ -31,7 +30,7 @@ internal static class ReadBuilder
             SpeedKmh = position.SpeedKmh is { } s ? Math.Round(Math.Clamp(s, 0, 500), 1) : null,
             CameraId = cameraId,
             AgencyId = agencyId,
-            Images = crop is null ? null : new ImagesDto { PlateCrop = Convert.ToHexStringLower(SHA256.HashData(crop)) },
+            Images = crop is null ? null : new ImagesDto { PlateCrop = Delivery.CropStore.Hash(crop) },
         };
     }
 
