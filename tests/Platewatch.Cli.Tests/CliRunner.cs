@@ -18,7 +18,30 @@ internal sealed class CliRunner : IDisposable
 
     public string PathOf(string name) => Path.Combine(WorkDir, name);
 
-    public async Task<CliResult> RunAsync(params string[] args)
+    public Task<CliResult> RunAsync(params string[] args) => RunWithAsync(null, args);
+
+    /// <summary>Runs with extra environment variables (a password, a token).</summary>
+    public async Task<CliResult> RunWithAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
+        using var p = Process.Start(StartInfo(environment, args))!;
+        var stdout = p.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = p.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await p.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return new CliResult(p.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Starts a long-running command (serve) and leaves it running; its output is drained so it never blocks.</summary>
+    public Process Start(params string[] args)
+    {
+        var p = Process.Start(StartInfo(null, args))!;
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, _) => { };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
+    private ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string>? environment, string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "platewatch.dll");
         var psi = new ProcessStartInfo("dotnet")
@@ -32,11 +55,8 @@ internal sealed class CliRunner : IDisposable
         foreach (string a in args) psi.ArgumentList.Add(a);
         psi.Environment["PLATEWATCH_DATA"] = DataDir;
         psi.Environment["NO_COLOR"] = "1";
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = p.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await p.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return new CliResult(p.ExitCode, await stdout, await stderr);
+        if (environment is not null) foreach (var (k, v) in environment) psi.Environment[k] = v;
+        return psi;
     }
 
     public void Dispose()

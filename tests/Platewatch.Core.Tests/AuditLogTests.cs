@@ -9,9 +9,9 @@ public sealed class AuditLogTests : IDisposable
 
     private string File => Path.Combine(_dir, "audit.jsonl");
 
-    private async Task WriteEntries(int n)
+    private async Task WriteEntries(int n, int checkpointEvery = 1000)
     {
-        using var log = new FileAuditLog(_dir);
+        using var log = new FileAuditLog(_dir, checkpointEvery: checkpointEvery);
         for (int i = 0; i < n; i++)
         {
             await log.AppendAsync(new AuditRecord
@@ -35,6 +35,44 @@ public sealed class AuditLogTests : IDisposable
         var v = FileAuditLog.Verify(File);
         Assert.True(v.Ok);
         Assert.Equal(5, v.Entries);
+    }
+
+    [Fact]
+    public async Task Cutting_off_the_newest_entries_is_caught_by_the_checkpoint_and_blocks_appends()
+    {
+        await WriteEntries(10, checkpointEvery: 4);
+        Assert.True(FileAuditLog.Verify(File).Ok);
+        var lines = System.IO.File.ReadAllLines(File);
+        // The chain of the first 9 entries is intact on its own; only the close-time checkpoint of entry 10 shows the loss.
+        System.IO.File.WriteAllLines(File, lines[..9]);
+
+        var v = FileAuditLog.Verify(File);
+
+        Assert.False(v.Ok);
+        Assert.Contains("newest entries were deleted", v.Problem, StringComparison.Ordinal);
+        using var log = new FileAuditLog(_dir);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => log.AppendAsync(new AuditRecord { Actor = "x", AgencyId = "a", Role = "admin", Action = "t" }, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_rewritten_chain_does_not_match_its_checkpoints()
+    {
+        await WriteEntries(6, checkpointEvery: 3);
+        // Rewrite the whole log consistently (a forger with the hashing code), keeping the checkpoints file.
+        string checkpoints = System.IO.File.ReadAllText(Path.Combine(_dir, FileAuditLog.CheckpointFileName));
+        System.IO.File.Delete(File);
+        System.IO.File.Delete(Path.Combine(_dir, FileAuditLog.CheckpointFileName));
+        using (var forged = new FileAuditLog(_dir))
+        {
+            for (int i = 0; i < 6; i++)
+                await forged.AppendAsync(new AuditRecord { Actor = "forger", AgencyId = "a", Role = "admin", Action = "t" }, TestContext.Current.CancellationToken);
+        }
+        System.IO.File.WriteAllText(Path.Combine(_dir, FileAuditLog.CheckpointFileName), checkpoints);
+
+        var v = FileAuditLog.Verify(File);
+
+        Assert.False(v.Ok);
+        Assert.Contains("rewritten", v.Problem, StringComparison.Ordinal);
     }
 
     [Fact]

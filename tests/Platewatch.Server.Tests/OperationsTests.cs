@@ -95,4 +95,27 @@ public sealed class OperationsTests
         var ex = Assert.Throws<IOException>(() => PlatewatchServer.Build(new ServeSettings(server.Directory, ["http://127.0.0.1:0"])));
         Assert.Contains("in use", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_audit_retention_under_five_years_stops_start_up_with_the_fix()
+    {
+        string dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "platewatch-server-tests", Guid.NewGuid().ToString("N"))).FullName;
+        var ex = Assert.Throws<InvalidOperationException>(() => PlatewatchServer.Build(new ServeSettings(dir, ["http://127.0.0.1:0"], Args: ["--Audit:RetentionYears=2"])));
+        Assert.Contains("at least 5 years", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_chain_head_is_checkpointed_while_running_and_at_shutdown()
+    {
+        await using var server = await RunningServer.StartAsync("--Audit:CheckpointEvery=3");
+        using var investigator = await server.SignInAsync(RunningServer.AgencyA, "investigator");
+        for (int i = 0; i < 4; i++)
+            await investigator.GetAsync($"/api/v1/reads?plate=ABC{i}&purpose=stolen-vehicle&caseNumber=1", TestContext.Current.CancellationToken);
+        string checkpoints = Path.Combine(server.Directory, "audit", Platewatch.Audit.FileAuditLog.CheckpointFileName);
+        Assert.True(File.Exists(checkpoints));
+        await server.StopAsync();
+        var last = System.Text.Json.JsonDocument.Parse(File.ReadLines(checkpoints).Last()).RootElement;
+        Assert.Equal((await server.AuditEntriesAsync()).Count, last.GetProperty("seq").GetInt64());
+        Assert.True(Platewatch.Audit.FileAuditLog.Verify(server.AuditFile).Ok);
+    }
 }

@@ -22,6 +22,8 @@ internal sealed class RunningServer : IAsyncDisposable
     public const string AgencyB = "agency-b";
     public const string CameraA = "cam-a1";
     public const string CameraB = "cam-b1";
+    public const double CameraALat = 47.61;
+    public const double CameraALon = -122.33;
 
     private readonly WebApplication _app;
 
@@ -62,7 +64,7 @@ internal sealed class RunningServer : IAsyncDisposable
                 await admin.CreateAgencyAsync(agency, agency.ToUpperInvariant(), ct);
                 foreach (string role in Roles.UserRoles) await admin.CreateUserAsync(agency, User(agency, role), role, Password, ct);
             }
-            keyA = (await admin.CreateCameraKeyAsync(AgencyA, CameraA, ct)).Key;
+            keyA = (await admin.CreateCameraKeyAsync(AgencyA, CameraA, new Platewatch.Geo.GeoPoint(CameraALat, CameraALon), ct)).Key;
             keyB = (await admin.CreateCameraKeyAsync(AgencyB, CameraB, ct)).Key;
         }
         var app = PlatewatchServer.Build(new ServeSettings(dir, ["http://127.0.0.1:0"], Args: args)

@@ -287,6 +287,21 @@ public abstract class ReadStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_id_query_returns_just_those_reads_including_after_compaction()
+    {
+        var wanted = Make("WANTED1");
+        var other = Make("OTHER1");
+        await Store.AppendAsync([wanted, other, Make("OTHER2")], Ct);
+        await CompactAsync(Store);
+
+        var page = await Search(Around(T0) with { Ids = [wanted.Id] });
+        var none = await Search(Around(T0) with { Ids = [ReadId.New(T0)] });
+
+        Assert.Equal([wanted.Id], page.Reads.Select(r => r.Id));
+        Assert.Empty(none.Reads);
+    }
+
+    [Fact]
     public async Task Paging_returns_every_read_once_in_time_order()
     {
         var reads = Enumerable.Range(0, 95).Select(i => Make($"PG{i:D3}", T0.AddSeconds(i / 3))).ToList(); // ties in time
@@ -426,5 +441,86 @@ public abstract class ReadStoreContract : IAsyncLifetime
 
         var only = Assert.Single(page.Reads);
         Assert.True(only.CapturedAt > now.AddDays(-30));
+    }
+
+    /// <summary>Runs one analytics scan through the gate, as analyses do.</summary>
+    protected Task<ImmutableArray<Sighting>> Scan(ScanFilter filter, DataPolicy? policy = null) =>
+        Service(policy ?? DataPolicy.DefaultFor("agency-a") with { RetentionDays = 100_000 }).AnalyzeAsync(
+            Investigator, Why,
+            new AnalysisRequest { Kind = AnalysisKind.History, Plate = "SCAN", Range = filter.Range, Authorization = new AnalysisAuthorization(AuthorizationKind.Warrant, "W-1") },
+            (scope, ct) => scope.ScanAsync(filter, ct),
+            found => found.Select(s => s.Plate), "test", Ct);
+
+    [Fact]
+    public async Task Scan_by_plate_set_returns_those_plates_in_the_range_in_time_order()
+    {
+        await Store.AppendAsync([Make("SCA1", T0.AddMinutes(2)), Make("SCA2", T0.AddMinutes(1)), Make("SCA3", T0), Make("SCA1", T0.AddDays(3))], Ct);
+
+        var found = await Scan(new ScanFilter { Range = new TimeRange(T0.AddHours(-1), T0.AddHours(1)), Plates = ["SCA1", "SCA2", "NONE"] });
+
+        Assert.Equal(["SCA2", "SCA1"], found.Select(s => s.Plate));
+        Assert.Equal("cam-1", found[0].CameraId);
+        Assert.Equal(Downtown.Latitude, found[0].Location.Latitude, 0.000001);
+    }
+
+    [Fact]
+    public async Task Scan_by_a_large_plate_set_finds_the_plates_in_both_layouts()
+    {
+        await Store.AppendAsync([Make("BIG7", T0), Make("BIG99", T0.AddDays(2))], Ct);
+        await CompactAsync(Store);
+        await Store.AppendAsync([Make("BIG7", T0.AddDays(9))], Ct);
+        var plates = Enumerable.Range(0, 200).Select(i => "BIG" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToImmutableArray();
+
+        var found = await Scan(new ScanFilter { Range = new TimeRange(T0.AddDays(-1), T0.AddDays(10)), Plates = plates });
+
+        Assert.Equal(["BIG7", "BIG99", "BIG7"], found.Select(s => s.Plate));
+    }
+
+    [Fact]
+    public async Task Scan_by_windows_returns_reads_inside_any_box_once()
+    {
+        var near = North(Downtown, 20);
+        var far = North(Downtown, 2000);
+        await Store.AppendAsync(
+        [
+            Make("WIN1", T0.AddSeconds(10), where: near),
+            Make("WIN2", T0.AddSeconds(10), where: far),
+            Make("WIN3", T0.AddMinutes(10), where: near),
+            Make("WIN4", T0.AddSeconds(-20), where: Downtown),
+        ], Ct);
+        var box = Haversine.BoxAround(Downtown.Latitude, Downtown.Longitude, 100);
+        ScanWindow W(int fromSec, int toSec) => new(box, T0.AddSeconds(fromSec), T0.AddSeconds(toSec));
+
+        var found = await Scan(new ScanFilter { Range = new TimeRange(T0.AddDays(-1), T0.AddDays(1)), Windows = [W(-60, 60), W(0, 30)] });
+
+        Assert.Equal(["WIN4", "WIN1"], found.Select(s => s.Plate));
+    }
+
+    [Fact]
+    public async Task Scan_by_radius_is_exact_and_other_agencies_stay_invisible()
+    {
+        await Store.AppendAsync(
+        [
+            Make("RAD1", T0, where: North(Downtown, 100)),
+            Make("RAD2", T0, where: East(North(Downtown, 190), 190)),
+            Make("RAD3", T0, where: Downtown, agency: "agency-b"),
+        ], Ct);
+
+        var found = await Scan(new ScanFilter { Range = new TimeRange(T0.AddDays(-1), T0.AddDays(1)), Area = new RadiusArea(Downtown, 200) });
+
+        Assert.Equal(["RAD1"], found.Select(s => s.Plate));
+    }
+
+    [Fact]
+    public async Task A_scan_beyond_the_policy_bound_is_refused_and_audited()
+    {
+        await Store.AppendAsync([.. Enumerable.Range(0, 5).Select(i => Make("MANY", T0.AddSeconds(i)))], Ct);
+        var policy = DataPolicy.DefaultFor("agency-a") with { RetentionDays = 100_000, Analytics = new AnalyticsPolicy { MaxScanReads = 3 } };
+
+        await Assert.ThrowsAsync<AnalysisTooLargeException>(() => Scan(new ScanFilter { Range = new TimeRange(T0.AddDays(-1), T0.AddDays(1)) }, policy));
+
+        var entry = Assert.Single(await _audit!.ReadAsync(Ct).ToListAsync(Ct));
+        Assert.Equal("analytics.history", entry.Record.Action);
+        Assert.Equal("denied", entry.Record.Outcome);
     }
 }

@@ -121,7 +121,6 @@ internal static class AgentConfig
             HttpTimeout = Seconds(file.Server.TimeoutSeconds, "server.timeoutSeconds", 30, 1, 600),
             MaxRetryDelay = Seconds(file.Server.MaxRetrySeconds, "server.maxRetrySeconds", 60, 0.1, 3600),
             QueueMaxBytes = (long)(Range(file.Queue?.MaxMegabytes, "queue.maxMegabytes", 512, 0.01, 1_000_000) * 1024 * 1024),
-            CropMaxBytes = (long)(Range(file.Queue?.CropMegabytes, "queue.cropMegabytes", 256, 0, 1_000_000) * 1024 * 1024),
             Heartbeat = Seconds(file.HeartbeatSeconds, "heartbeatSeconds", 60, 1, 86_400),
             ModelsDirectory = file.Recognition?.Models is { Length: > 0 } m ? Resolve(m) : null,
             Regions = [.. file.Recognition?.Regions ?? []],

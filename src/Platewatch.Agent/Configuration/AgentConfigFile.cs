@@ -28,7 +28,6 @@ internal sealed class ServerSection
 internal sealed class QueueSection
 {
     public double? MaxMegabytes { get; set; }
-    public double? CropMegabytes { get; set; }
 }
 
 internal sealed class RecognitionSection

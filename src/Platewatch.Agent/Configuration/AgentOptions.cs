@@ -64,7 +64,6 @@ internal sealed record AgentOptions
     public TimeSpan HttpTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(60);
     public long QueueMaxBytes { get; init; } = 512L << 20;
-    public long CropMaxBytes { get; init; } = 256L << 20;
     public TimeSpan Heartbeat { get; init; } = TimeSpan.FromMinutes(1);
     public string? ModelsDirectory { get; init; }
     public ImmutableArray<string> Regions { get; init; } = [];

@@ -33,7 +33,6 @@ internal sealed class EdgeAgent
         var keys = options.Sources.ToDictionary(s => s.Name, s => s.ApiKey, StringComparer.Ordinal);
         using var sender = new ReadSender(store, http, options.ServerUrl, keys, options.BatchSize, options.MaxRetryDelay, log, counters);
         var journal = new AgentJournal(options.DataDirectory, options.PerFrameReads);
-        var crops = new CropStore(options.DataDirectory, options.CropMaxBytes);
 
         var positions = new List<PositionSource>();
         try
@@ -57,7 +56,7 @@ internal sealed class EdgeAgent
             var heartbeat = Task.Run(() => HeartbeatAsync(options, store, counters, positions, log, started, beat, stop.Token), CancellationToken.None);
             var sources = options.Sources.Select((s, i) =>
             {
-                var ctx = new SourceContext(options, s, recognizer, store, positions[i], journal, crops, log, counters, sender.Notify);
+                var ctx = new SourceContext(options, s, recognizer, store, positions[i], journal, log, counters, sender.Notify);
                 return Task.Run(() => RunSourceAsync(ctx, stop.Token), CancellationToken.None);
             }).ToArray();
 

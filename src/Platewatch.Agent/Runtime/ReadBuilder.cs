@@ -30,7 +30,8 @@ internal static class ReadBuilder
             SpeedKmh = position.SpeedKmh is { } s ? Math.Round(Math.Clamp(s, 0, 500), 1) : null,
             CameraId = cameraId,
             AgencyId = agencyId,
-            Images = crop is null ? null : new ImagesDto { PlateCrop = Delivery.CropStore.Hash(crop) },
+            // Inline, so the crop waits in the durable queue with its read and reaches the server's image store with it.
+            Images = crop is null ? null : new ImagesDto { PlateCropBase64 = Convert.ToBase64String(crop) },
         };
     }
 

@@ -16,7 +16,6 @@ internal sealed class SourceContext(
     AgentStore store,
     PositionSource positions,
     AgentJournal journal,
-    CropStore cropStore,
     AgentLog log,
     AgentCounters counters,
     Action notify)
@@ -60,7 +59,6 @@ internal sealed class SourceContext(
             else
             {
                 var dto = ReadBuilder.Build(g, position, source.CameraId, agent.AgencyId, crop);
-                if (crop is not null) cropStore.Save(crop);
                 id = dto.Id;
                 reads.Add(new OutgoingRead(dto.Id!, ReadBuilder.Json(dto), seen));
                 log.Info($"source {source.Name}: {g.Plate} ({g.Confidence:F2}, {g.Frames} frames, {g.Direction}{(g.Parked ? ", parked" : "")}) at {g.Best.Time.UtcDateTime:O}");

@@ -26,6 +26,18 @@ internal sealed class DemoSettings : CommandSettings
     [CommandOption("--seed <N>")]
     [Description("Random seed (default 42).")]
     public int Seed { get; init; } = 42;
+
+    [CommandOption("--days <N>")]
+    [Description("Days of reads to simulate (default 7).")]
+    public int Days { get; init; } = 7;
+
+    [CommandOption("--serve")]
+    [Description("Then run the server on the demo city with a demo agency, users and a camera key, until Ctrl+C.")]
+    public bool Serve { get; init; }
+
+    [CommandOption("--urls <URLS>")]
+    [Description("Where --serve listens (default http://127.0.0.1:5080).")]
+    public string Urls { get; init; } = "http://127.0.0.1:5080";
 }
 
 /// <summary>
@@ -40,12 +52,22 @@ internal sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoSetti
     {
         string dir = Path.GetFullPath(settings.Data);
         PrepareFreshDirectory(dir);
-        var options = new SimulationOptions { Seed = settings.Seed, Vehicles = settings.Vehicles, Days = 7 };
+        var options = new SimulationOptions { Seed = settings.Seed, Vehicles = settings.Vehicles, Days = settings.Days };
         var sim = new CitySimulator(options);
         console.Write(new Rule("[bold]Platewatch demo[/]").LeftJustified());
         console.MarkupLine($"Simulating a week of a city: {options.Vehicles:N0} vehicles, {sim.City.Cameras.Count} cameras ({sim.City.Cameras.Count(c => c.IsMobile)} mobile), into [blue]{Markup.Escape(dir)}[/].");
 
-        await using var ws = LocalWorkspace.Open(dir, options.AgencyId);
+        string plate;
+        await using (var ws = LocalWorkspace.Open(dir, options.AgencyId))
+        {
+            plate = await SimulateAndSearchAsync(ws, sim, options, settings, cancellationToken).ConfigureAwait(false);
+        }
+        return settings.Serve ? await ServeAsync(dir, sim, options, settings.Urls, plate, cancellationToken).ConfigureAwait(false) : 0;
+    }
+
+    private async Task<string> SimulateAndSearchAsync(LocalWorkspace ws, CitySimulator sim, SimulationOptions options, DemoSettings settings, CancellationToken cancellationToken)
+    {
+        string dir = ws.Directory;
         long stored = await new ProgressDisplay(console).RunAsync("simulate + ingest", "reads", sim.EstimateReads(), async report =>
         {
             long n = 0;
@@ -112,7 +134,50 @@ internal sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoSetti
         var verification = FileAuditLog.Verify(ws.Audit.FilePath);
         console.WriteLine();
         console.MarkupLine($"Audit log: {verification.Entries} entries, chain {(verification.Ok ? "[green]intact[/]" : "[red]broken[/]")} ({Markup.Escape(ws.Audit.FilePath)}).");
-        console.MarkupLine($"Try: [blue]scripts/platewatch search -d {Markup.Escape(settings.Data)} --plate {plate} --from {start:yyyy-MM-dd} --to {end:yyyy-MM-dd} --purpose stolen-vehicle --case 24-0001[/]");
+        if (!settings.Serve)
+            console.MarkupLine($"Try: [blue]scripts/platewatch search -d {Markup.Escape(settings.Data)} --plate {plate} --from {start:yyyy-MM-dd} --to {end:yyyy-MM-dd} --purpose stolen-vehicle --case 24-0001[/]");
+        return plate;
+    }
+
+    /// <summary>
+    /// Registers the demo agency, one user per role and a camera key (through the audited admin path, as the
+    /// admin commands do), prints them once, then serves the city until Ctrl+C.
+    /// </summary>
+    private async Task<int> ServeAsync(string dir, CitySimulator sim, SimulationOptions options, string urls, string plate, CancellationToken cancellationToken)
+    {
+        var camera = sim.City.Cameras.First(c => !c.IsMobile && c.AgencyId == options.AgencyId);
+        var users = new List<(string User, string Role, string Password)>();
+        string key;
+        await using (var data = Platewatch.Server.Hosting.DataDirectory.Open(dir, new Platewatch.Server.Hosting.AccountOptions()))
+        {
+            var admin = new Platewatch.Server.Accounts.AccountAdmin(data.Accounts, data.Audit, new Principal("demo-setup", "", "admin"), "demo");
+            await admin.CreateAgencyAsync(options.AgencyId, "Demo Police Department", cancellationToken).ConfigureAwait(false);
+            foreach (string role in new[] { "investigator", "supervisor", "auditor", "admin" })
+            {
+                string password = Platewatch.Server.Accounts.Secrets.NewPassword();
+                await admin.CreateUserAsync(options.AgencyId, $"demo-{role}", role, password, cancellationToken).ConfigureAwait(false);
+                users.Add(($"demo-{role}", role, password));
+            }
+            key = (await admin.CreateCameraKeyAsync(options.AgencyId, camera.Id, camera.Position, cancellationToken).ConfigureAwait(false)).Key;
+        }
+
+        string url = urls.Split(';')[0].TrimEnd('/');
+        console.WriteLine();
+        console.Write(new Rule("[bold]Demo server[/]").LeftJustified());
+        console.MarkupLine($"Listening on [blue]{Markup.Escape(url)}[/] over [blue]{Markup.Escape(dir)}[/]. Press Ctrl+C to stop.");
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("user").AddColumn("role").AddColumn("password (shown once)");
+        foreach (var (user, role, password) in users) table.AddRow(user, role, Markup.Escape(password));
+        console.Write(table);
+        console.MarkupLine($"Camera key for {Markup.Escape(camera.Id)} (agency {options.AgencyId}): [bold]{Markup.Escape(key)}[/]");
+        string investigatorPassword = users[0].Password;
+        console.MarkupLine("[grey]Sign in, then search (every search needs a purpose and a case number, and is audited):[/]");
+        Console.WriteLine($"  TOKEN=$(curl -s {url}/api/v1/auth/token -H 'Content-Type: application/json' -d '{{\"username\":\"demo-investigator\",\"password\":\"{investigatorPassword}\"}}' | sed 's/.*\"accessToken\":\"\\([^\"]*\\)\".*/\\1/')");
+        Console.WriteLine($"  curl -s -H \"Authorization: Bearer $TOKEN\" '{url}/api/v1/reads?plate={plate}&from={options.Start:yyyy-MM-dd}&to={options.Start.AddDays(options.Days):yyyy-MM-dd}&purpose=stolen-vehicle&caseNumber=DEMO-100'");
+        Console.WriteLine($"  PLATEWATCH_PASSWORD='{investigatorPassword}' scripts/platewatch search --url {url} --username demo-investigator --plate {plate} --from {options.Start:yyyy-MM-dd} --to {options.Start.AddDays(options.Days):yyyy-MM-dd} --purpose stolen-vehicle --case DEMO-100");
+        console.MarkupLine($"[grey]API description: {Markup.Escape(url)}/openapi/v1.json (signed in); health: {Markup.Escape(url)}/health/ready[/]");
+
+        await using var app = Platewatch.Server.Hosting.PlatewatchServer.Build(new Platewatch.Server.Hosting.ServeSettings(dir, urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+        await app.RunAsync().ConfigureAwait(false);
         return 0;
     }
 

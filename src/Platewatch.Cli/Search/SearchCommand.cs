@@ -10,13 +10,9 @@ internal sealed class SearchCommand(IAnsiConsole console) : AsyncCommand<SearchS
     public override async Task<int> ExecuteAsync(CommandContext context, SearchSettings settings, CancellationToken cancellationToken)
     {
         var query = settings.ToQuery(DateTimeOffset.UtcNow);
-        await using var ws = LocalWorkspace.Open(settings.DataDirectory);
-        var page = await ws.Queries.SearchAsync(
-            ws.Principal(settings),
-            new Query.AccessPurpose(settings.Purpose!, settings.Case!, settings.PurposeText),
-            query,
-            "cli",
-            cancellationToken).ConfigureAwait(false);
+        var page = settings.Url is not null
+            ? await RemoteSearch.SearchAsync(settings, query, console, cancellationToken).ConfigureAwait(false)
+            : await SearchLocallyAsync(settings, query, cancellationToken).ConfigureAwait(false);
         if (settings.Output is { } file)
         {
             await using var fs = File.Create(file);
@@ -29,5 +25,16 @@ internal sealed class SearchCommand(IAnsiConsole console) : AsyncCommand<SearchS
             ReadOutput.Write(page, settings.OutputFormat, stdout, console);
         }
         return 0;
+    }
+
+    private static async Task<Query.ReadPage> SearchLocallyAsync(SearchSettings settings, Query.ReadQuery query, CancellationToken cancellationToken)
+    {
+        await using var ws = LocalWorkspace.Open(settings.DataDirectory);
+        return await ws.Queries.SearchAsync(
+            ws.Principal(settings),
+            new Query.AccessPurpose(settings.Purpose!, settings.Case!, settings.PurposeText),
+            query,
+            "cli",
+            cancellationToken).ConfigureAwait(false);
     }
 }

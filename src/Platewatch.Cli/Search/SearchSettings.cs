@@ -64,6 +64,18 @@ internal sealed class SearchSettings : AccessSettings
     [Description("Write the result to a file instead of standard output.")]
     public string? Output { get; init; }
 
+    [CommandOption("--url <URL>")]
+    [Description("Search a running Platewatch server instead of the local store (e.g. http://127.0.0.1:5080). The server applies the same gate and audit.")]
+    public string? Url { get; init; }
+
+    [CommandOption("--token <TOKEN>")]
+    [Description("Bearer token for --url (default: $PLATEWATCH_TOKEN; else --username with $PLATEWATCH_PASSWORD or a prompt).")]
+    public string? Token { get; init; }
+
+    [CommandOption("--username <USER>")]
+    [Description("Sign in to --url as this user.")]
+    public string? Username { get; init; }
+
     public string OutputFormat => (Format ?? (Json ? "json" : "table")).ToLowerInvariant();
 
     public override ValidationResult Validate()

@@ -22,7 +22,10 @@ internal static class AdminCommands
                 .WithExample("admin", "create-user", "alice", "--agency", "demo-pd", "--role", "investigator");
             admin.AddCommand<CreateCameraKeyCommand>("create-camera-key")
                 .WithDescription("Create an API key bound to one camera of one agency; it can only write reads. The key is shown once.")
-                .WithExample("admin", "create-camera-key", "--agency", "demo-pd", "--camera", "pole-001");
+                .WithExample("admin", "create-camera-key", "--agency", "demo-pd", "--camera", "pole-001", "--position", "47.6062,-122.3321");
+            admin.AddCommand<RevokeCameraKeyCommand>("revoke-camera-key")
+                .WithDescription("Revoke a camera's API key at once; audited.")
+                .WithExample("admin", "revoke-camera-key", "--key-id", "AbCd1234");
         });
 
     /// <summary>Opens the data directory for an account change, recorded under the OS user who ran it.</summary>
@@ -107,6 +110,30 @@ internal sealed class CreateCameraKeySettings : DataSettings
 
     [CommandOption("--camera <CAMERA>")]
     public string Camera { get; init; } = "";
+
+    [CommandOption("--position <LAT,LON>")]
+    [System.ComponentModel.Description("The fixed camera's place, used for reads whose format carries no GPS (OpenALPR results, Plate Recognizer).")]
+    public string? Position { get; init; }
+}
+
+internal sealed class RevokeCameraKeySettings : DataSettings
+{
+    [CommandOption("--key-id <KEYID>")]
+    public string KeyId { get; init; } = "";
+}
+
+internal sealed class RevokeCameraKeyCommand(IAnsiConsole console) : AsyncCommand<RevokeCameraKeySettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, RevokeCameraKeySettings settings, CancellationToken cancellationToken)
+    {
+        var (data, admin) = AdminCommands.Open(settings);
+        await using (data.ConfigureAwait(false))
+        {
+            await admin.RevokeCameraKeyAsync(settings.KeyId, cancellationToken).ConfigureAwait(false);
+        }
+        console.MarkupLineInterpolated($"Camera key {settings.KeyId} revoked.");
+        return 0;
+    }
 }
 
 internal sealed class CreateCameraKeyCommand(IAnsiConsole console) : AsyncCommand<CreateCameraKeySettings>
@@ -117,7 +144,16 @@ internal sealed class CreateCameraKeyCommand(IAnsiConsole console) : AsyncComman
         (string KeyId, string Key) made;
         await using (data.ConfigureAwait(false))
         {
-            made = await admin.CreateCameraKeyAsync(settings.Agency, settings.Camera, cancellationToken).ConfigureAwait(false);
+            Platewatch.Geo.GeoPoint? position = null;
+            if (settings.Position is { } text)
+            {
+                string[] parts = text.Split(',');
+                var inv = System.Globalization.CultureInfo.InvariantCulture;
+                if (parts.Length != 2 || !double.TryParse(parts[0], inv, out double lat) || !double.TryParse(parts[1], inv, out double lon))
+                    throw new ArgumentException($"--position '{text}' is not LAT,LON (for example 47.6062,-122.3321).");
+                position = new Platewatch.Geo.GeoPoint(lat, lon);
+            }
+            made = await admin.CreateCameraKeyAsync(settings.Agency, settings.Camera, position, cancellationToken).ConfigureAwait(false);
         }
         if (settings.Json)
         {

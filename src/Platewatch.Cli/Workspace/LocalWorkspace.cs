@@ -33,7 +33,10 @@ internal sealed class LocalWorkspace : IAsyncDisposable
         Config = config;
         Store = store;
         Audit = audit;
-        Queries = new ReadQueryService(store, audit, config.Policies);
+        // As the server does: every registered agency without a written policy gets the default one (no sharing).
+        var policies = config.Policies.ToDictionary(p => p.OwnerAgencyId, StringComparer.Ordinal);
+        foreach (string agency in Platewatch.Server.Accounts.AccountStore.AgencyIds(directory)) policies.TryAdd(agency, DataPolicy.DefaultFor(agency));
+        Queries = new ReadQueryService(store, audit, policies.Values);
     }
 
     public string Directory { get; }

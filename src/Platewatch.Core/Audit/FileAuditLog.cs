@@ -7,22 +7,34 @@ namespace Platewatch.Audit;
 /// <summary>
 /// The embedded audit log: one JSON object per line in <c>audit.jsonl</c>, hash-chained, each append
 /// flushed to disk (fsync) before it returns. Single writer per process, guarded by a lock file.
+/// The chain head (sequence and hash) is checkpointed to <c>checkpoints.jsonl</c> every
+/// <see cref="CheckpointEvery"/> entries and on close: a chain alone cannot show that its newest entries were
+/// cut off, a checkpoint can. Operators should copy the checkpoints off the machine (they are small).
 /// </summary>
 public sealed class FileAuditLog : IAuditLog, IDisposable
 {
+    public const string CheckpointFileName = "checkpoints.jsonl";
+
     private readonly string _path;
+    private readonly string _checkpointPath;
+    private long _checkpointedSequence;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly TimeProvider _time;
     private FileStream? _stream;
     private long _lastSequence;
     private string _lastHash = AuditChain.GenesisHash;
 
-    public FileAuditLog(string directory, TimeProvider? time = null)
+    public FileAuditLog(string directory, TimeProvider? time = null, int checkpointEvery = 1000)
     {
         Directory.CreateDirectory(directory);
         _path = Path.Combine(directory, "audit.jsonl");
+        _checkpointPath = Path.Combine(directory, CheckpointFileName);
         _time = time ?? TimeProvider.System;
+        CheckpointEvery = Math.Max(1, checkpointEvery);
     }
+
+    /// <summary>Entries between two checkpoints of the chain head.</summary>
+    public int CheckpointEvery { get; }
 
     public string FilePath => _path;
 
@@ -44,6 +56,7 @@ public sealed class FileAuditLog : IAuditLog, IDisposable
             stream.Flush(flushToDisk: true);
             _lastSequence = seq;
             _lastHash = hash;
+            if (seq - _checkpointedSequence >= CheckpointEvery) WriteCheckpoint();
             return entry;
         }
         finally
@@ -63,9 +76,75 @@ public sealed class FileAuditLog : IAuditLog, IDisposable
         }
     }
 
-    /// <summary>Checks every hash and link in the file; names the first line that was modified, deleted, inserted or moved.</summary>
+    /// <summary>Records the chain head, fsync'd. Called under the gate or at close.</summary>
+    private void WriteCheckpoint()
+    {
+        if (_lastSequence == 0 || _lastSequence == _checkpointedSequence) return;
+        var buffer = new ArrayBufferWriter<byte>(160);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("seq", _lastSequence);
+            w.WriteString("hash", _lastHash);
+            w.WriteString("at", _time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteEndObject();
+        }
+        buffer.Write("\n"u8);
+        using var fs = new FileStream(_checkpointPath, FileMode.Append, FileAccess.Write, FileShare.Read);
+        fs.Write(buffer.WrittenSpan);
+        fs.Flush(flushToDisk: true);
+        _checkpointedSequence = _lastSequence;
+    }
+
+    /// <summary>The checkpoints beside an audit file: (sequence, hash) pairs, oldest first; a bad line is reported by number.</summary>
+    private static List<(long Line, long Sequence, string Hash)> ReadCheckpoints(string auditFile, out string? problem)
+    {
+        problem = null;
+        var list = new List<(long, long, string)>();
+        string path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(auditFile))!, CheckpointFileName);
+        if (!File.Exists(path)) return list;
+        long lineNo = 0;
+        foreach (string line in File.ReadLines(path))
+        {
+            lineNo++;
+            if (line.Length == 0) continue;
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                list.Add((lineNo, doc.RootElement.GetProperty("seq").GetInt64(), doc.RootElement.GetProperty("hash").GetString()!));
+            }
+            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+                problem = $"{CheckpointFileName} line {lineNo} is not a checkpoint";
+                return list;
+            }
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// Checks every hash and link in the file, then that every checkpointed chain head is still in it; names the first
+    /// line that was modified, deleted, inserted or moved, or says that entries after the last one were cut off.
+    /// </summary>
     public static AuditVerification Verify(string file)
     {
+        var chain = VerifyChain(file, out var hashes);
+        if (!chain.Ok) return chain;
+        var checkpoints = ReadCheckpoints(file, out string? problem);
+        if (problem is not null) return new(false, chain.Entries, null, problem);
+        foreach (var (line, seq, hash) in checkpoints)
+        {
+            if (seq > hashes.Count)
+                return new(false, chain.Entries, chain.Entries + 1, $"the log ends at entry {hashes.Count} but checkpoint {line} recorded entry {seq}: the newest entries were deleted");
+            if (!string.Equals(hashes[(int)(seq - 1)], hash, StringComparison.Ordinal))
+                return new(false, chain.Entries, seq, $"entry {seq} does not match the hash checkpoint {line} recorded for it: the log was rewritten");
+        }
+        return chain;
+    }
+
+    private static AuditVerification VerifyChain(string file, out List<string> hashes)
+    {
+        hashes = [];
         if (!File.Exists(file)) return AuditVerification.Valid(0);
         string prev = AuditChain.GenesisHash;
         long expectedSeq = 1;
@@ -88,6 +167,7 @@ public sealed class FileAuditLog : IAuditLog, IDisposable
             if (!string.Equals(recomputed, e.Hash, StringComparison.Ordinal))
                 return new(false, lineNo - 1, lineNo, "its content does not match its hash (the entry was modified)");
             prev = e.Hash;
+            hashes.Add(e.Hash);
             expectedSeq++;
         }
         return AuditVerification.Valid(lineNo);
@@ -114,6 +194,15 @@ public sealed class FileAuditLog : IAuditLog, IDisposable
                 throw new InvalidOperationException($"The last entry of the audit log {_path} does not match its hash. Refusing to append; run 'platewatch audit verify' and restore the log.");
             _lastSequence = last.Sequence;
             _lastHash = last.Hash;
+        }
+        // A chain that is shorter than its last checkpoint lost its newest entries: appending would hide that.
+        var checkpoints = ReadCheckpoints(_path, out _);
+        if (checkpoints.Count > 0)
+        {
+            long recorded = checkpoints[^1].Sequence;
+            if (recorded > _lastSequence)
+                throw new InvalidOperationException($"The audit log {_path} ends at entry {_lastSequence} but a checkpoint recorded entry {recorded}: entries were deleted. Refusing to append; run 'platewatch audit verify' and restore the log.");
+            _checkpointedSequence = recorded;
         }
         return new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.None);
     }
@@ -155,6 +244,22 @@ public sealed class FileAuditLog : IAuditLog, IDisposable
 
     public void Dispose()
     {
+        if (_stream is not null)
+        {
+            _gate.Wait();
+            try
+            {
+                WriteCheckpoint();
+            }
+            catch (IOException)
+            {
+                // Closing must not fail over a checkpoint; the next open writes one after its next append.
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
         _stream?.Dispose();
         _gate.Dispose();
     }

@@ -41,10 +41,13 @@ public sealed class VehicleDto
     public string? Make { get; set; }
 }
 
+/// <summary>An image is named by its SHA-256 (already uploaded, or a multipart part of the same request) or sent inline as base64.</summary>
 public sealed class ImagesDto
 {
     public string? PlateCrop { get; set; }
     public string? Context { get; set; }
+    public string? PlateCropBase64 { get; set; }
+    public string? ContextBase64 { get; set; }
 }
 
 [JsonSourceGenerationOptions(

@@ -23,6 +23,8 @@ public static class ReadMapping
         if (d.Location?.Lat is null || d.Location.Lon is null) return Fail("location.lat and location.lon are required");
         if (string.IsNullOrEmpty(d.CameraId)) return Fail("cameraId is missing");
         if (string.IsNullOrEmpty(d.AgencyId)) return Fail("agencyId is missing");
+        if (d.Images is { PlateCropBase64: not null } or { ContextBase64: not null })
+            return Fail("inline image data (plateCropBase64, contextBase64) is only accepted by the server's ingest API");
         if (d.Candidates is { Count: > PlateReadValidator.MaxCandidates }) return Fail($"at most {PlateReadValidator.MaxCandidates} candidates are allowed");
         var candidates = ImmutableArray<PlateCandidate>.Empty;
         if (d.Candidates is { Count: > 0 })

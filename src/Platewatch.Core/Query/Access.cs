@@ -49,6 +49,9 @@ public sealed record DataPolicy
     /// <summary>Longest time range one search may cover.</summary>
     public int MaxSearchDays { get; init; } = 366;
 
+    /// <summary>Which analyses need an authorisation, how long their windows may be, how much one run may read.</summary>
+    public AnalyticsPolicy Analytics { get; init; } = new();
+
     public static DataPolicy DefaultFor(string agencyId) => new() { OwnerAgencyId = agencyId };
 }
 

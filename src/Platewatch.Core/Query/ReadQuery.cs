@@ -40,6 +40,9 @@ public sealed record ReadQuery
 
     public float MinConfidence { get; init; }
 
+    /// <summary>Only these reads (fetching one read's images, a record named in a report); empty means any.</summary>
+    public ImmutableArray<ReadId> Ids { get; init; } = [];
+
     public int Limit { get; init; } = 1000;
 
     public ReadCursor? After { get; init; }
@@ -55,6 +58,8 @@ public sealed record ReadQuery
             throw new ArgumentException($"The minimum confidence must be between 0 and 1; got {MinConfidence}.");
         if (Cameras.Length > 1000)
             throw new ArgumentException($"At most 1000 cameras can be searched at once; got {Cameras.Length}.");
+        if (Ids.Length > 1000)
+            throw new ArgumentException($"At most 1000 read ids can be fetched at once; got {Ids.Length}.");
         foreach (string c in Cameras)
         {
             if (string.IsNullOrWhiteSpace(c) || c.Length > 64)
@@ -74,6 +79,7 @@ public sealed record ReadQuery
         if (Plate is not null) { d["plate"] = Plate.Text; d["plateMatch"] = Plate.Kind.ToString(); if (Plate.MaxEdits > 0) d["maxEdits"] = Plate.MaxEdits.ToString(System.Globalization.CultureInfo.InvariantCulture); }
         if (Area is not null) d["area"] = Area.ToString();
         if (!Cameras.IsDefaultOrEmpty) d["cameras"] = string.Join(',', Cameras);
+        if (!Ids.IsDefaultOrEmpty) d["ids"] = string.Join(',', Ids);
         if (MinConfidence > 0) d["minConfidence"] = MinConfidence.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (After is { } a) d["after"] = a.ToString();
         return d;

@@ -12,6 +12,24 @@ public readonly record struct ReadId(Guid Value) : IComparable<ReadId>, ISpanPar
 
     public static ReadId New() => new(Guid.CreateVersion7());
 
+    /// <summary>
+    /// A version-7 id derived from the capture time and a source's own key for the sighting (an OpenALPR uuid,
+    /// a camera plus timestamp plus plate). Formats that carry no UUID of ours still resend as duplicates.
+    /// </summary>
+    public static ReadId Derived(DateTimeOffset capturedAt, string sourceKey)
+    {
+        ArgumentNullException.ThrowIfNull(sourceKey);
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sourceKey), hash);
+        Span<byte> b = stackalloc byte[16];
+        long ms = capturedAt.ToUnixTimeMilliseconds();
+        for (int i = 0; i < 6; i++) b[i] = (byte)(ms >> (40 - (8 * i)));
+        hash[..10].CopyTo(b[6..]);
+        b[6] = (byte)(0x70 | (b[6] & 0x0F));
+        b[8] = (byte)(0x80 | (b[8] & 0x3F));
+        return new ReadId(new Guid(b, bigEndian: true));
+    }
+
     /// <summary>The millisecond timestamp embedded in a version-7 id.</summary>
     public DateTimeOffset Timestamp
     {

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Platewatch.Geo;
 using Platewatch.Query;
 using Platewatch.Reads;
 
@@ -19,11 +20,21 @@ public interface IReadStore : IAsyncDisposable
     /// <summary>Reads that match every criterion of the query, ordered by capture time then id.</summary>
     Task<ReadPage> QueryAsync(AuthorizedQuery query, CancellationToken cancellationToken);
 
+    /// <summary>Compact sightings for analytics: every read matching the scan's filter, ordered by capture time then id,
+    /// at most <see cref="AuthorizedScan.MaxRows"/> of them (<see cref="ScanResult.Truncated"/> when more matched).
+    /// Only the analytics gate can make an <see cref="AuthorizedScan"/>.</summary>
+    Task<ScanResult> ScanAsync(AuthorizedScan scan, CancellationToken cancellationToken);
+
     /// <summary>Deletes every read captured before <paramref name="cutoff"/>; returns how many were deleted.</summary>
     Task<long> PurgeOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
 
     Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>A read reduced to what analytics needs: who, when, where, which camera, how sure.</summary>
+public readonly record struct Sighting(ReadId Id, string Plate, DateTimeOffset At, GeoPoint Location, string CameraId, float Confidence);
+
+public sealed record ScanResult(ImmutableArray<Sighting> Sightings, bool Truncated);
 
 public sealed record AppendResult(int Added, int Duplicates, ImmutableArray<ReadId> DuplicateIds)
 {

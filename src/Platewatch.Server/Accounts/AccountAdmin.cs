@@ -22,12 +22,25 @@ internal sealed class AccountAdmin(AccountStore accounts, IAuditLog audit, Princ
         await RecordAsync("admin.create-user", [("agency", agencyId), ("user", username), ("role", role)], cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<(string KeyId, string Key)> CreateCameraKeyAsync(string agencyId, string cameraId, CancellationToken cancellationToken)
+    public async Task<(string KeyId, string Key)> CreateCameraKeyAsync(string agencyId, string cameraId, CancellationToken cancellationToken) =>
+        await CreateCameraKeyAsync(agencyId, cameraId, null, cancellationToken).ConfigureAwait(false);
+
+    public async Task<(string KeyId, string Key)> CreateCameraKeyAsync(string agencyId, string cameraId, Geo.GeoPoint? position, CancellationToken cancellationToken)
     {
-        var made = await accounts.CreateCameraKeyAsync(agencyId, cameraId, cancellationToken).ConfigureAwait(false);
+        var made = await accounts.CreateCameraKeyAsync(agencyId, cameraId, position, cancellationToken).ConfigureAwait(false);
         // The key id, never the key: the audit log is read by auditors.
-        await RecordAsync("admin.create-camera-key", [("agency", agencyId), ("camera", cameraId), ("keyId", made.KeyId)], cancellationToken).ConfigureAwait(false);
+        (string, string)[] parameters = position is { } p
+            ? [("agency", agencyId), ("camera", cameraId), ("keyId", made.KeyId), ("position", FormattableString.Invariant($"{p.Latitude},{p.Longitude}"))]
+            : [("agency", agencyId), ("camera", cameraId), ("keyId", made.KeyId)];
+        await RecordAsync("admin.create-camera-key", parameters, cancellationToken).ConfigureAwait(false);
         return made;
+    }
+
+    /// <summary>Revokes a camera key at once (a stolen or retired camera); its reads stay, its next request is refused.</summary>
+    public async Task RevokeCameraKeyAsync(string keyId, CancellationToken cancellationToken)
+    {
+        string agency = await accounts.RevokeCameraKeyAsync(keyId, cancellationToken).ConfigureAwait(false);
+        await RecordAsync("admin.revoke-camera-key", [("agency", agency), ("keyId", keyId)], cancellationToken).ConfigureAwait(false);
     }
 
     private Task<AuditEntry> RecordAsync(string action, (string Key, string Value)[] parameters, CancellationToken cancellationToken) =>

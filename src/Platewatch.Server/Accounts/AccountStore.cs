@@ -8,7 +8,8 @@ internal sealed record Agency(string Id, string Name);
 
 internal sealed record UserAccount(string Username, string AgencyId, string Role);
 
-internal sealed record CameraKey(string KeyId, string AgencyId, string CameraId);
+/// <summary>A camera's key as authenticated; the position is the camera's configured place, for formats that carry none.</summary>
+internal sealed record CameraKey(string KeyId, string AgencyId, string CameraId, double? Latitude = null, double? Longitude = null);
 
 internal enum SignInFailure
 {
@@ -38,6 +39,24 @@ internal sealed class AccountStore
 
     // Burns the same PBKDF2 time for an unknown user as for a known one, so timing does not reveal who exists.
     private readonly Lazy<string> _dummyHash;
+
+    /// <summary>
+    /// The agencies registered in a data directory, read without opening the store for writing, so the embedded
+    /// CLI gives them the same default policy the server does. Empty when no account database exists.
+    /// </summary>
+    public static IReadOnlyList<string> AgencyIds(string dataDirectory)
+    {
+        string file = Path.Combine(dataDirectory, "accounts", "accounts.db");
+        if (!File.Exists(file)) return [];
+        using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT id FROM agencies ORDER BY id";
+        using var r = cmd.ExecuteReader();
+        var ids = new List<string>();
+        while (r.Read()) ids.Add(r.GetString(0));
+        return ids;
+    }
 
     public AccountStore(string dataDirectory, AccountOptions options, TimeProvider? time = null)
     {
@@ -70,6 +89,15 @@ internal sealed class AccountStore
                 token_mac TEXT PRIMARY KEY, username TEXT NOT NULL REFERENCES users(username), expires_ms INTEGER NOT NULL);
             """;
         cmd.ExecuteNonQuery();
+        // Added after the first release: older account databases gain the camera position columns in place.
+        using var cols = c.CreateCommand();
+        cols.CommandText = "SELECT count(*) FROM pragma_table_info('camera_keys') WHERE name = 'lat'";
+        if (Convert.ToInt64(cols.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            using var alter = c.CreateCommand();
+            alter.CommandText = "ALTER TABLE camera_keys ADD COLUMN lat REAL; ALTER TABLE camera_keys ADD COLUMN lon REAL;";
+            alter.ExecuteNonQuery();
+        }
     }
 
     private SqliteConnection Open()
@@ -147,15 +175,23 @@ internal sealed class AccountStore
     }
 
     /// <summary>Makes a key bound to one camera of one agency and returns it; only its HMAC is kept, so it is shown once.</summary>
-    public async Task<(string KeyId, string Key)> CreateCameraKeyAsync(string agencyId, string cameraId, CancellationToken cancellationToken)
+    public async Task<(string KeyId, string Key)> CreateCameraKeyAsync(string agencyId, string cameraId, CancellationToken cancellationToken) =>
+        await CreateCameraKeyAsync(agencyId, cameraId, null, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>As above, with the camera's fixed position, used for reads whose format carries no GPS.</summary>
+    public async Task<(string KeyId, string Key)> CreateCameraKeyAsync(string agencyId, string cameraId, Geo.GeoPoint? position, CancellationToken cancellationToken)
     {
         ValidateName(cameraId, "camera id");
+        if (position is { } pos && (pos.Latitude is < -90 or > 90 || pos.Longitude is < -180 or > 180 || double.IsNaN(pos.Latitude) || double.IsNaN(pos.Longitude)))
+            throw new ArgumentException($"The camera position {pos.Latitude},{pos.Longitude} is not a latitude in [-90, 90] and a longitude in [-180, 180].");
         await RequireAgencyAsync(agencyId, cancellationToken).ConfigureAwait(false);
         string key = Secrets.NewSecret(CameraKeyPrefix);
         string keyId = key.Substring(CameraKeyPrefix.Length, 8);
         await using var c = Open();
         await using var cmd = c.CreateCommand();
-        cmd.CommandText = "INSERT INTO camera_keys (key_mac, key_id, agency, camera, created_ms) VALUES ($mac, $id, $a, $cam, $now)";
+        cmd.CommandText = "INSERT INTO camera_keys (key_mac, key_id, agency, camera, created_ms, lat, lon) VALUES ($mac, $id, $a, $cam, $now, $lat, $lon)";
+        cmd.Parameters.AddWithValue("$lat", position is { } at ? at.Latitude : DBNull.Value);
+        cmd.Parameters.AddWithValue("$lon", position is { } at2 ? at2.Longitude : DBNull.Value);
         cmd.Parameters.AddWithValue("$mac", _keyring.Mac(key));
         cmd.Parameters.AddWithValue("$id", keyId);
         cmd.Parameters.AddWithValue("$a", agencyId);
@@ -163,6 +199,17 @@ internal sealed class AccountStore
         cmd.Parameters.AddWithValue("$now", NowMs);
         await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return (keyId, key);
+    }
+
+    /// <summary>Marks the key revoked and returns its agency; an unknown key id is an error naming it.</summary>
+    public async Task<string> RevokeCameraKeyAsync(string keyId, CancellationToken cancellationToken)
+    {
+        await using var c = Open();
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "UPDATE camera_keys SET revoked = 1 WHERE key_id = $id RETURNING agency";
+        cmd.Parameters.AddWithValue("$id", keyId);
+        return await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string
+            ?? throw new ArgumentException($"No camera key has the id '{Clip(keyId)}'; the id is the 8 characters after 'pwc_' that create-camera-key printed.");
     }
 
     public async Task<SignInResult> SignInAsync(string username, string password, CancellationToken cancellationToken)
@@ -237,15 +284,26 @@ internal sealed class AccountStore
         return await r.ReadAsync(cancellationToken).ConfigureAwait(false) ? new UserAccount(r.GetString(0), r.GetString(1), r.GetString(2)) : null;
     }
 
+    public async Task<UserAccount?> FindUserAsync(string username, CancellationToken cancellationToken)
+    {
+        await using var c = Open();
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT username, agency, role FROM users WHERE username = $u";
+        cmd.Parameters.AddWithValue("$u", username);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await r.ReadAsync(cancellationToken).ConfigureAwait(false) ? new UserAccount(r.GetString(0), r.GetString(1), r.GetString(2)) : null;
+    }
+
     public async Task<CameraKey?> AuthenticateCameraKeyAsync(string key, CancellationToken cancellationToken)
     {
         if (!key.StartsWith(CameraKeyPrefix, StringComparison.Ordinal) || key.Length > 100) return null;
         await using var c = Open();
         await using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT key_id, agency, camera FROM camera_keys WHERE key_mac = $mac AND revoked = 0";
+        cmd.CommandText = "SELECT key_id, agency, camera, lat, lon FROM camera_keys WHERE key_mac = $mac AND revoked = 0";
         cmd.Parameters.AddWithValue("$mac", _keyring.Mac(key));
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await r.ReadAsync(cancellationToken).ConfigureAwait(false) ? new CameraKey(r.GetString(0), r.GetString(1), r.GetString(2)) : null;
+        return await r.ReadAsync(cancellationToken).ConfigureAwait(false) ? new CameraKey(r.GetString(0), r.GetString(1), r.GetString(2),
+            r.IsDBNull(3) ? null : r.GetDouble(3), r.IsDBNull(4) ? null : r.GetDouble(4)) : null;
     }
 
     private async Task RequireAgencyAsync(string agencyId, CancellationToken cancellationToken)

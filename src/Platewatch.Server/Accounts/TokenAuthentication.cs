@@ -21,6 +21,7 @@ internal sealed class TokenAuthenticationHandler(
     public const string SchemeName = "PlatewatchToken";
     public const string AgencyClaim = "platewatch:agency";
     public const string CameraClaim = "platewatch:camera";
+    public const string CameraPositionClaim = "platewatch:camera-position";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -33,7 +34,12 @@ internal sealed class TokenAuthenticationHandler(
         if (await accounts.AuthenticateTokenAsync(secret, Context.RequestAborted).ConfigureAwait(false) is { } user)
             return Success(user.Username, user.AgencyId, user.Role, camera: null);
         if (await accounts.AuthenticateCameraKeyAsync(secret, Context.RequestAborted).ConfigureAwait(false) is { } cam)
-            return Success($"camera-key:{cam.KeyId}", cam.AgencyId, Roles.Camera, cam.CameraId);
+        {
+            var ticket = Success($"camera-key:{cam.KeyId}", cam.AgencyId, Roles.Camera, cam.CameraId);
+            if (cam.Latitude is { } lat && cam.Longitude is { } lon)
+                ((ClaimsIdentity)ticket.Principal!.Identity!).AddClaim(new Claim(CameraPositionClaim, FormattableString.Invariant($"{lat:R},{lon:R}")));
+            return ticket;
+        }
         return AuthenticateResult.Fail("The token or API key is unknown, expired or revoked.");
     }
 
@@ -61,6 +67,16 @@ internal static class Caller
         user.FindFirstValue(ClaimTypes.Role) ?? "");
 
     public static string? CameraId(this ClaimsPrincipal user) => user.FindFirstValue(TokenAuthenticationHandler.CameraClaim);
+
+    /// <summary>The fixed position configured with the camera's key, if any.</summary>
+    public static (double Lat, double Lon)? CameraPosition(this ClaimsPrincipal user)
+    {
+        string? v = user.FindFirstValue(TokenAuthenticationHandler.CameraPositionClaim);
+        int comma = v?.IndexOf(',', StringComparison.Ordinal) ?? -1;
+        if (v is null || comma < 0) return null;
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        return (double.Parse(v.AsSpan(0, comma), inv), double.Parse(v.AsSpan(comma + 1), inv));
+    }
 
     /// <summary>The remote address, for the audit log's "from where".</summary>
     public static string Source(this HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";

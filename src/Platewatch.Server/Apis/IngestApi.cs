@@ -2,7 +2,6 @@ using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
@@ -10,6 +9,7 @@ using Platewatch.Formats;
 using Platewatch.Reads;
 using Platewatch.Server.Accounts;
 using Platewatch.Server.Hosting;
+using Platewatch.Server.Images;
 using Platewatch.Server.Ingest;
 
 namespace Platewatch.Server.Apis;
@@ -26,77 +26,103 @@ internal sealed record IngestItemResult(int Index, string? Id, string Status, st
 internal sealed record IngestResponse(int Stored, int Duplicates, int Rejected, IReadOnlyList<IngestItemResult> Results);
 
 /// <summary>
-/// <c>POST /api/v1/reads</c>: a batch of reads in the Platewatch schema (a JSON array, or <c>{"reads":[...]}</c>).
-/// Answers only after the store has made the batch durable; each item is stored, a duplicate, or rejected with why.
+/// The ingest routes: <c>POST /api/v1/reads</c> (our schema: a JSON array, or <c>{"reads":[...]}</c>, or multipart
+/// with that JSON in a "reads" part and images in others), <c>/api/v1/ingest/openalpr</c> and
+/// <c>/api/v1/ingest/platerecognizer</c>. All answer only after the store has made the batch durable, with
+/// each item stored, a duplicate, or rejected with why; all go through <see cref="ReadIntake"/>.
 /// </summary>
 internal static class IngestApi
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
-
     public static IEndpointRouteBuilder MapIngestEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/v1/reads", PostReadsAsync).RequireAuthorization(Policies.Ingest).RequireRateLimiting(PlatewatchServer.IngestLimiter).WithTags("ingest");
+        app.MapPost("/api/v1/ingest/openalpr", PostOpenAlprAsync).RequireAuthorization(Policies.Ingest).RequireRateLimiting(PlatewatchServer.IngestLimiter).WithTags("ingest");
+        app.MapPost("/api/v1/ingest/platerecognizer", PostPlateRecognizerAsync).RequireAuthorization(Policies.Ingest).RequireRateLimiting(PlatewatchServer.IngestLimiter).WithTags("ingest");
         return app;
     }
 
     private static async Task<Results<Ok<IngestResponse>, ProblemHttpResult>> PostReadsAsync(
-        HttpContext http, ReadIntake intake, IOptions<LimitOptions> limits, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext http, ReadIntake intake, ImageIntake images, IOptions<LimitOptions> limits, TimeProvider time, CancellationToken cancellationToken)
     {
-        var caps = limits.Value;
-        if (http.Request.ContentLength > caps.MaxBodyBytes) return TooLarge($"The body is larger than {caps.MaxBodyBytes} bytes.");
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = caps.MaxBodyBytes;
-
-        JsonDocument doc;
-        try
+        var (body, problem) = await IngestBody.ReadAsync(http, limits.Value, images, "reads", cancellationToken).ConfigureAwait(false);
+        if (body is null) return problem!;
+        using (body)
         {
-            doc = await JsonDocument.ParseAsync(http.Request.Body, DocumentOptions, cancellationToken).ConfigureAwait(false);
-        }
-        catch (JsonException ex)
-        {
-            return TypedResults.Problem($"The body is not JSON: {ReadFiles.FirstSentence(ex.Message)}", statusCode: StatusCodes.Status400BadRequest);
-        }
-        using (doc)
-        {
-            var items = doc.RootElement.ValueKind switch
+            var root = body.Json.RootElement;
+            var array = root.ValueKind switch
             {
-                JsonValueKind.Array => doc.RootElement,
-                JsonValueKind.Object when doc.RootElement.TryGetProperty("reads", out var r) && r.ValueKind == JsonValueKind.Array => r,
+                JsonValueKind.Array => root,
+                JsonValueKind.Object when root.TryGetProperty("reads", out var r) && r.ValueKind == JsonValueKind.Array => r,
                 _ => default,
             };
-            if (items.ValueKind != JsonValueKind.Array)
-                return TypedResults.Problem("The body must be a JSON array of reads, or an object with a \"reads\" array.", statusCode: StatusCodes.Status400BadRequest);
-            int count = items.GetArrayLength();
-            if (count > caps.MaxBatch) return TooLarge($"The batch has {count} reads; at most {caps.MaxBatch} are accepted at once.");
-            var results = await IngestAsync(items, http.User, intake, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            return TypedResults.Ok(results);
+            if (array.ValueKind != JsonValueKind.Array)
+                return IngestBody.BadRequest("The body must be a JSON array of reads, or an object with a \"reads\" array.");
+            int count = array.GetArrayLength();
+            if (count > limits.Value.MaxBatch) return IngestBody.TooLarge($"The batch has {count} reads; at most {limits.Value.MaxBatch} are accepted at once.");
+            var items = new List<IngestItem>(count);
+            foreach (var item in array.EnumerateArray()) items.Add(ParseOurs(item));
+            return TypedResults.Ok(await ProcessAsync(items, http.User, intake, images, body.Parts, time.GetUtcNow(), cancellationToken).ConfigureAwait(false));
         }
     }
 
-    private static async Task<IngestResponse> IngestAsync(JsonElement items, ClaimsPrincipal caller, ReadIntake intake, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<IngestResponse>, ProblemHttpResult>> PostOpenAlprAsync(
+        HttpContext http, ReadIntake intake, ImageIntake images, IOptions<LimitOptions> limits, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await IngestBody.ReadAsync(http, limits.Value, images, "json", cancellationToken).ConfigureAwait(false);
+        if (body is null) return problem!;
+        using (body)
+        {
+            var items = OpenAlprFormat.Parse(body.Json.RootElement, Sender(http.User));
+            if (items.Count > limits.Value.MaxBatch) return IngestBody.TooLarge($"The body holds {items.Count} reads; at most {limits.Value.MaxBatch} are accepted at once.");
+            return TypedResults.Ok(await ProcessAsync(items, http.User, intake, images, body.Parts, time.GetUtcNow(), cancellationToken).ConfigureAwait(false));
+        }
+    }
+
+    private static async Task<Results<Ok<IngestResponse>, ProblemHttpResult>> PostPlateRecognizerAsync(
+        HttpContext http, ReadIntake intake, ImageIntake images, IOptions<LimitOptions> limits, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await IngestBody.ReadAsync(http, limits.Value, images, "json", cancellationToken).ConfigureAwait(false);
+        if (body is null) return problem!;
+        using (body)
+        {
+            var items = PlateRecognizerFormat.Parse(body.Json.RootElement, Sender(http.User), body.FirstImageSha);
+            if (items.Count > limits.Value.MaxBatch) return IngestBody.TooLarge($"The body holds {items.Count} reads; at most {limits.Value.MaxBatch} are accepted at once.");
+            return TypedResults.Ok(await ProcessAsync(items, http.User, intake, images, body.Parts, time.GetUtcNow(), cancellationToken).ConfigureAwait(false));
+        }
+    }
+
+    private static IngestSender Sender(ClaimsPrincipal caller) => new(caller.Principal().AgencyId, caller.CameraId(), caller.CameraPosition());
+
+    private static IngestItem ParseOurs(JsonElement item)
+    {
+        try
+        {
+            return item.ValueKind == JsonValueKind.Object && item.Deserialize(ReadJsonContext.Default.ReadDto) is { } dto
+                ? new IngestItem(dto)
+                : IngestItem.Rejected("each read must be a JSON object");
+        }
+        catch (JsonException ex)
+        {
+            return IngestItem.Rejected(ReadFiles.FirstSentence(ex.Message));
+        }
+    }
+
+    /// <summary>Shared by every format: identity checks, images, validation, then one durable append of the good items.</summary>
+    internal static async Task<IngestResponse> ProcessAsync(IReadOnlyList<IngestItem> items, ClaimsPrincipal caller, ReadIntake intake, ImageIntake images,
+        IReadOnlyDictionary<string, PartImage> parts, DateTimeOffset now, CancellationToken cancellationToken)
     {
         string agency = caller.Principal().AgencyId;
         string? camera = caller.CameraId();
-        var results = new IngestItemResult[items.GetArrayLength()];
+        var position = caller.CameraPosition();
+        var results = new IngestItemResult[items.Count];
         var accepted = new List<PlateRead>(results.Length);
         var acceptedIndex = new List<int>(results.Length);
         var seen = new HashSet<ReadId>();
-        int i = 0;
-        foreach (var item in items.EnumerateArray())
+        for (int index = 0; index < items.Count; index++)
         {
-            int index = i++;
-            ReadDto? dto;
-            try
+            if (items[index] is not { Dto: { } dto })
             {
-                dto = item.ValueKind == JsonValueKind.Object ? item.Deserialize(ReadJsonContext.Default.ReadDto) : null;
-            }
-            catch (JsonException ex)
-            {
-                results[index] = new(index, null, IngestStatus.Rejected, ReadFiles.FirstSentence(ex.Message));
-                continue;
-            }
-            if (dto is null)
-            {
-                results[index] = new(index, null, IngestStatus.Rejected, "each read must be a JSON object");
+                results[index] = new(index, null, IngestStatus.Rejected, items[index].Error ?? "not a read");
                 continue;
             }
             string? id = dto.Id is { Length: <= 64 } ? dto.Id : null;
@@ -113,6 +139,13 @@ internal static class IngestApi
             }
             dto.CameraId = camera ?? dto.CameraId;
             dto.AgencyId = agency;
+            // A fixed camera may leave out its own position; a mobile one must send a fix (no key position is set for it).
+            if (dto.Location is null && position is { } at) dto.Location = new LocationDto { Lat = at.Lat, Lon = at.Lon };
+            if (await images.ResolveAsync(dto, parts, cancellationToken).ConfigureAwait(false) is { } imageError)
+            {
+                results[index] = new(index, id, IngestStatus.Rejected, imageError);
+                continue;
+            }
             var outcome = ReadMapping.FromDto(dto, now);
             if (outcome.Read is not { } read)
             {
@@ -144,7 +177,4 @@ internal static class IngestApi
         ServerMetrics.ReadsRejected.Add(response.Rejected);
         return response;
     }
-
-    private static ProblemHttpResult TooLarge(string detail) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large");
 }

@@ -42,7 +42,7 @@ internal sealed class DataDirectory : IAsyncDisposable
     /// Takes the directory for this process. The audit chain has one writer, so a second server, or an admin
     /// command while the server runs, is refused rather than allowed to fork the chain.
     /// </summary>
-    public static DataDirectory Open(string path, AccountOptions accountOptions)
+    public static DataDirectory Open(string path, AccountOptions accountOptions, int auditCheckpointEvery = 1000)
     {
         path = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(path);
@@ -57,7 +57,7 @@ internal sealed class DataDirectory : IAsyncDisposable
         }
         try
         {
-            return new DataDirectory(path, lockFile, new FileAuditLog(System.IO.Path.Combine(path, "audit")), new AccountStore(path, accountOptions));
+            return new DataDirectory(path, lockFile, new FileAuditLog(System.IO.Path.Combine(path, "audit"), checkpointEvery: auditCheckpointEvery), new AccountStore(path, accountOptions));
         }
         catch
         {

@@ -11,7 +11,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Platewatch.Audit;
 using Platewatch.Server.Accounts;
+using Platewatch.Server.Alerts;
 using Platewatch.Server.Apis;
+using Platewatch.Server.Images;
+using Platewatch.Server.Recognition;
 
 namespace Platewatch.Server.Hosting;
 
@@ -48,6 +51,9 @@ internal static class PlatewatchServer
 
         var limits = builder.Configuration.GetSection("Limits").Get<LimitOptions>() ?? new LimitOptions();
         var accountOptions = builder.Configuration.GetSection("Accounts").Get<AccountOptions>() ?? new AccountOptions();
+        var auditOptions = builder.Configuration.GetSection("Audit").Get<AuditOptions>() ?? new AuditOptions();
+        if (auditOptions.RetentionYears < AuditOptions.MinimumRetentionYears)
+            throw new InvalidOperationException($"Audit:RetentionYears is {auditOptions.RetentionYears}; the audit log must be kept at least {AuditOptions.MinimumRetentionYears} years. Raise it in server.json or PLATEWATCH_Audit__RetentionYears.");
         builder.Services.Configure<LimitOptions>(builder.Configuration.GetSection("Limits"));
         builder.Services.Configure<AuditOptions>(builder.Configuration.GetSection("Audit"));
 
@@ -59,13 +65,18 @@ internal static class PlatewatchServer
         });
 
         // Opened here, not lazily, so a locked or broken data directory stops start-up with its reason.
-        var data = DataDirectory.Open(dir, accountOptions);
+        var data = DataDirectory.Open(dir, accountOptions, auditOptions.CheckpointEvery);
         _ = data.Store;
         builder.Services.AddSingleton(_ => data);
         builder.Services.AddSingleton(_ => data.Accounts);
         builder.Services.AddSingleton<IAuditLog>(_ => data.Audit);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Ingest.ReadIntake>();
+        builder.Services.AddSingleton<Images.IImageStore>(_ => new Images.FileImageStore(Path.Combine(dir, "images")));
+        builder.Services.AddSingleton<Images.ImageIntake>();
+        builder.Services.Configure<Recognition.RecognitionOptions>(builder.Configuration.GetSection("Recognition"));
+        builder.Services.AddSingleton<Recognition.RecognizerHost>();
+        builder.AddPlatewatchAlerts(data);
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
         builder.Services.AddProblemDetails();
@@ -124,7 +135,10 @@ internal static class PlatewatchServer
         app.MapAuthEndpoints();
         app.MapIngestEndpoints();
         app.MapSearchEndpoints();
+        app.MapImageEndpoints();
+        app.MapRecognizeEndpoints();
         app.MapAuditEndpoints();
+        app.MapAlerts();
         return app;
     }
 }

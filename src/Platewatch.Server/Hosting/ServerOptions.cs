@@ -24,8 +24,20 @@ internal sealed class LimitOptions
     /// <summary>Seconds a client told 429 should wait before retrying.</summary>
     public int RetryAfterSeconds { get; set; } = 1;
 
-    /// <summary>Largest image (width times height) accepted; enforced when images are ingested.</summary>
+    /// <summary>Commit reads from concurrent requests together (one durable commit for many small batches).</summary>
+    public bool GroupCommit { get; set; } = true;
+
+    /// <summary>Most reads one group commit gathers.</summary>
+    public int MaxGroupCommitReads { get; set; } = 20_000;
+
+    /// <summary>Largest image (width times height) accepted; enforced from the header before anything is decoded or stored.</summary>
     public long MaxImagePixels { get; set; } = 40_000_000;
+
+    /// <summary>Largest single image file in bytes.</summary>
+    public long MaxImageBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Most images one request may carry.</summary>
+    public int MaxImagesPerRequest { get; set; } = 2000;
 }
 
 /// <summary>Sign-in rules. Bound from the "Accounts" section.</summary>
@@ -45,6 +57,15 @@ internal sealed class AccountOptions
 /// <summary>How the audit log itself is kept.</summary>
 internal sealed class AuditOptions
 {
-    /// <summary>Audit entries are kept at least this long; nothing in the server deletes them before.</summary>
-    public int RetentionYears { get; set; } = 5;
+    /// <summary>The shortest retention the server accepts: access logs are evidence in later complaints and audits.</summary>
+    public const int MinimumRetentionYears = 5;
+
+    /// <summary>
+    /// Audit entries are kept at least this long (5 years or more). No API deletes or edits an entry; archiving
+    /// entries older than this is an offline operator task.
+    /// </summary>
+    public int RetentionYears { get; set; } = MinimumRetentionYears;
+
+    /// <summary>Entries between two checkpoints of the chain head (also written at shutdown).</summary>
+    public int CheckpointEvery { get; set; } = 1000;
 }

@@ -1,0 +1,16 @@
+namespace Platewatch.Server.Images;
+
+/// <summary>
+/// Where plate crops and context images live, addressed by the SHA-256 of their bytes. A seam so that object
+/// storage can replace the local disk without touching ingest or the image route.
+/// </summary>
+internal interface IImageStore
+{
+    /// <summary>Stores the bytes durably (idempotent: the same bytes give the same key) and returns their SHA-256 hex.</summary>
+    Task<string> PutAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken);
+
+    /// <summary>The image's bytes, or null when no image has that hash.</summary>
+    Task<Stream?> OpenAsync(string sha256, CancellationToken cancellationToken);
+
+    Task<bool> ExistsAsync(string sha256, CancellationToken cancellationToken);
+}
