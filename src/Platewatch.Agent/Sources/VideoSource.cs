@@ -39,7 +39,10 @@ internal sealed class VideoSource(SourceContext ctx)
             log.Error($"source {Source.Name}: video file {path} does not exist; this source stops (fix its path in the configuration)");
             return;
         }
-        var saved = ctx.Store.Progress(Source.Name, path);
+        // Progress belongs to this file's content as far as the file system tells: a new recording under the same name is new.
+        var info = new FileInfo(path);
+        string key = string.Create(CultureInfo.InvariantCulture, $"{path}|{info.Length}|{new DateTimeOffset(info.LastWriteTimeUtc).ToUnixTimeMilliseconds()}");
+        var saved = ctx.Store.Progress(Source.Name, key);
         if (saved is { Done: true })
         {
             log.Info($"source {Source.Name}: {path} was processed before; nothing to do");
@@ -70,7 +73,7 @@ internal sealed class VideoSource(SourceContext ctx)
                         if (closed.Count > 0 || pts - lastCheckpoint >= Checkpoint.TotalSeconds)
                         {
                             var progress = new VideoProgress(resumeAt, false, baseTime.Value.ToUnixTimeMilliseconds());
-                            ctx.Emit(closed, _crops, _tracker, tx => AgentStore.SaveProgress(tx, Source.Name, path, progress));
+                            ctx.Emit(closed, _crops, _tracker, tx => AgentStore.SaveProgress(tx, Source.Name, key, progress));
                             lastCheckpoint = pts;
                         }
                     }
@@ -92,12 +95,12 @@ internal sealed class VideoSource(SourceContext ctx)
         {
             log.Error($"source {Source.Name}: cannot read video {path}: {failure}; skipped (the other sources go on)");
             var skipped = new VideoProgress(pts, true, (baseTime ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds());
-            ctx.Emit([], _crops, null, tx => AgentStore.SaveProgress(tx, Source.Name, path, skipped));
+            ctx.Emit([], _crops, null, tx => AgentStore.SaveProgress(tx, Source.Name, key, skipped));
             return;
         }
         if (failure is not null) log.Error($"source {Source.Name}: video {path} ended early after {frames} frames: {failure}; the passes seen so far are kept");
         var done = new VideoProgress(pts, true, (baseTime ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds());
-        ctx.Emit(_tracker.Flush(), _crops, _tracker, tx => AgentStore.SaveProgress(tx, Source.Name, path, done));
+        ctx.Emit(_tracker.Flush(), _crops, _tracker, tx => AgentStore.SaveProgress(tx, Source.Name, key, done));
         log.Info($"source {Source.Name}: finished {path} ({frames} frames sampled)");
     }
 
