@@ -90,6 +90,51 @@ public sealed class SenderTests : IDisposable
         Assert.Contains("plate 'X' must be 1-10 characters", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Batches_too_large_are_halved_and_a_read_too_large_alone_is_removed_as_rejected()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        int port = FreePort();
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var sizes = new List<int>();
+        var server = Task.Run(async () =>
+        {
+            while (true)
+            {
+                HttpListenerContext c;
+                try { c = await listener.GetContextAsync(); }
+                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException) { return; }
+                using var reader = new StreamReader(c.Request.InputStream, Encoding.UTF8);
+                using var doc = JsonDocument.Parse(await reader.ReadToEndAsync(ct));
+                lock (sizes) sizes.Add(doc.RootElement.GetArrayLength());
+                c.Response.StatusCode = 413;
+                c.Response.Close();
+            }
+        }, ct);
+
+        using var store = AgentStore.Open(_dir, 1 << 20);
+        store.Commit("lane1", [.. Enumerable.Range(0, 4).Select(i => new OutgoingRead(Guid.CreateVersion7().ToString(), $"{{\"id\":\"r{i}\"}}", 0))]);
+        var log = new StringWriter();
+        using var http = new HttpClient();
+        using var sender = new ReadSender(store, http, new Uri($"http://127.0.0.1:{port}/"), new Dictionary<string, string> { ["lane1"] = "k" }, 10,
+            TimeSpan.FromSeconds(1), new AgentLog(TextWriter.Synchronized(log)), new AgentCounters());
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var run = Task.Run(() => sender.RunAsync(stop.Token), ct);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (store.Depth > 0 && DateTime.UtcNow < deadline) await Task.Delay(50, ct);
+        await stop.CancelAsync();
+        await run;
+        listener.Stop();
+        await server;
+
+        Assert.Equal(0, store.Depth);
+        Assert.Equal(4, store.Counter("rejected"));
+        Assert.Equal([4, 2, 1, 1, 1, 1], sizes);
+        Assert.Contains("as too large", log.ToString(), StringComparison.Ordinal);
+    }
+
     private static int FreePort()
     {
         using var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);

@@ -97,6 +97,8 @@ internal sealed class ReadSender(AgentStore store, HttpClient http, Uri server, 
             {
                 case HttpStatusCode.OK:
                     Acknowledge(batch, text);
+                    // After a 413 the batch grows back towards the configured size, one doubling per accepted batch.
+                    _batch = Math.Min(batchSize, _batch * 2);
                     return (true, null, null);
                 case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden:
                     return (false, $"the server refused the API key of source '{source}' ({(int)response.StatusCode}): check its apiKey against platewatch admin create-camera-key", TimeSpan.FromSeconds(30));
