@@ -16,6 +16,7 @@ internal sealed class ReadSender(AgentStore store, HttpClient http, Uri server, 
     TimeSpan maxDelay, AgentLog log, AgentCounters counters) : IDisposable
 {
     private readonly SemaphoreSlim _signal = new(0);
+    private readonly int _maxBatch = batchSize;
     private int _batch = batchSize;
 
     public void Dispose() => _signal.Dispose();
@@ -98,7 +99,7 @@ internal sealed class ReadSender(AgentStore store, HttpClient http, Uri server, 
                 case HttpStatusCode.OK:
                     Acknowledge(batch, text);
                     // After a 413 the batch grows back towards the configured size, one doubling per accepted batch.
-                    _batch = Math.Min(batchSize, _batch * 2);
+                    _batch = Math.Min(_maxBatch, _batch * 2);
                     return (true, null, null);
                 case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden:
                     return (false, $"the server refused the API key of source '{source}' ({(int)response.StatusCode}): check its apiKey against platewatch admin create-camera-key", TimeSpan.FromSeconds(30));
