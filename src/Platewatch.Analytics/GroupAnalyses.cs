@@ -64,8 +64,9 @@ internal static class GroupAnalyses
     /// Scores candidates place by place against their own background: the chance that a candidate is within the radius and
     /// window of a target read by habit is estimated from its reads near that place, at that time of day (± the habit band),
     /// on other days, leaving out the reads that met the target. Commuters sharing a camera at rush hour are explained by
-    /// their own habits. At a busy place a vehicle is only one of the target's many regulars, so a vehicle must also be a
-    /// large part of the target's company at one of the places where the sharing is significant.
+    /// their own habits; colleagues meeting in working hours where both work are explained by their work. At a busy
+    /// place a vehicle is only one of the target's many regulars, so a vehicle must also be a large part of the target's
+    /// company at one of the places where the sharing is significant.
     /// </summary>
     public static AssociatesResult ScoreAssociates(
         string plate,
@@ -95,6 +96,7 @@ internal static class GroupAnalyses
             }
         }
         var results = new List<Associate>();
+        ImmutableArray<GeoPoint>? targetWork = null;
         foreach (var c in candidates)
         {
             var met = c.ReadIds.ToHashSet();
@@ -135,6 +137,7 @@ internal static class GroupAnalyses
             var places = VehicleAnalyses.Cluster(metReads, PlaceRadiusMeters);
             int significant = 0;
             double lambdaAll = 0, score = 0, bestShare = 0;
+            ImmutableArray<GeoPoint>? ownWork = null;
             foreach (var place in places)
             {
                 var centre = new GeoPoint(place.Average(s => s.Location.Latitude), place.Average(s => s.Location.Longitude));
@@ -151,13 +154,20 @@ internal static class GroupAnalyses
                 if (k < o.MinDays || placeScore < MinPlaceScore) continue;
                 significant++;
                 score += placeScore;
+                // Colleagues meet where both work, in working hours, because both work there: that place is explained.
+                if (place.Count(s => Local.IsWeekdayDaytime(Local.Time(s.At, offset))) * 5 >= place.Count * 4)
+                {
+                    targetWork ??= WorkPlaces(target, offset);
+                    ownWork ??= WorkPlaces(own, offset);
+                    if (NearAny(centre, targetWork.Value) && NearAny(centre, ownWork.Value)) continue;
+                }
                 var keys = place.Select(s => PlaceKey(s.Location)).Distinct().ToList();
                 double share = (double)k / Math.Max(k, keys.Max(key => company.GetValueOrDefault(key)));
                 bestShare = Math.Max(bestShare, share);
             }
             if (significant == 0) continue;
             var dates = c.TargetIndexes.Select(i => targetDays[i]).Distinct().Order().ToImmutableArray();
-            results.Add(new Associate(c.Plate, c.TargetIndexes.Length, dates.Length, significant, lambdaAll, lambdaAll > 0 ? dates.Length / lambdaAll : double.PositiveInfinity, score, bestShare, dates));
+            results.Add(new Associate(c.Plate, c.TargetIndexes.Length, dates.Length, significant, lambdaAll, dates.Length / Math.Max(lambdaAll, ChanceFloor), score, bestShare, dates));
         }
         var ranked = results
             .Where(a => a.Days >= o.MinDays && a.Score >= o.MinScore && a.Share >= o.MinShare)
@@ -172,6 +182,13 @@ internal static class GroupAnalyses
 
     /// <summary>Least -log10 chance for a place's shared days to count.</summary>
     public const double MinPlaceScore = 2;
+
+    /// <summary>Centres of the places where a vehicle spends weekday working hours on more than one day.</summary>
+    private static ImmutableArray<GeoPoint> WorkPlaces(IReadOnlyList<Sighting> reads, TimeSpan offset) =>
+        [.. VehicleAnalyses.Places("", reads, offset, new PlacesOptions()).Places.Where(p => p.WorkingDays > 1 && p.Kind != PlaceKind.Overnight).Select(p => p.Center)];
+
+    private static bool NearAny(GeoPoint p, ImmutableArray<GeoPoint> places) =>
+        places.Any(q => Haversine.DistanceMeters(p, q) <= PlaceRadiusMeters);
 
     /// <summary>-log10 P(X ≥ k) for X ~ Poisson(λ), summed in log space so tiny tails keep their precision; capped at 300.</summary>
     public static double PoissonTailScore(int k, double lambda)

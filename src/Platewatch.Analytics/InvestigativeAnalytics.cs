@@ -25,11 +25,12 @@ public sealed class InvestigativeAnalytics(ReadQueryService queries)
 
     public Task<PlacesResult> PlacesAsync(AnalysisCaller caller, VehicleQuery query, PlacesOptions? options, CancellationToken cancellationToken)
     {
+        var problems = new List<string>();
         ArgumentNullException.ThrowIfNull(query);
         var o = options ?? new PlacesOptions();
-        Require(o.RadiusMeters is >= 10 and <= 2000, $"The place radius must be 10 to 2000 metres; got {o.RadiusMeters}.");
-        Require(o.MaxPlaces is >= 1 and <= 200, "At most 200 places can be listed.");
-        return RunAsync(caller, Request(AnalysisKind.Places, query, [("radius", Settings.Num(o.RadiusMeters))]), async (scope, ct) =>
+        Require(problems, o.RadiusMeters is >= 10 and <= 2000, $"The place radius must be 10 to 2000 metres; got {o.RadiusMeters}.");
+        Require(problems, o.MaxPlaces is >= 1 and <= 200, "At most 200 places can be listed.");
+        return RunAsync(caller, Request(AnalysisKind.Places, query, [("radius", Settings.Num(o.RadiusMeters))]) with { Problems = [.. problems] }, async (scope, ct) =>
         {
             var (reads, _) = await TargetAsync(scope, query, ct).ConfigureAwait(false);
             return VehicleAnalyses.Places(query.Plate, reads, query.UtcOffset, o);
@@ -38,10 +39,11 @@ public sealed class InvestigativeAnalytics(ReadQueryService queries)
 
     public Task<RoutesResult> RoutesAsync(AnalysisCaller caller, VehicleQuery query, RoutesOptions? options, CancellationToken cancellationToken)
     {
+        var problems = new List<string>();
         ArgumentNullException.ThrowIfNull(query);
         var o = options ?? new RoutesOptions();
-        Require(o.TripGap >= TimeSpan.FromMinutes(1) && o.TripGap <= TimeSpan.FromHours(6), "The trip gap must be 1 minute to 6 hours.");
-        return RunAsync(caller, Request(AnalysisKind.Routes, query, [("tripGap", Settings.Secs(o.TripGap))]), async (scope, ct) =>
+        Require(problems, o.TripGap >= TimeSpan.FromMinutes(1) && o.TripGap <= TimeSpan.FromHours(6), "The trip gap must be 1 minute to 6 hours.");
+        return RunAsync(caller, Request(AnalysisKind.Routes, query, [("tripGap", Settings.Secs(o.TripGap))]) with { Problems = [.. problems] }, async (scope, ct) =>
         {
             var (reads, _) = await TargetAsync(scope, query, ct).ConfigureAwait(false);
             return VehicleAnalyses.Routes(query.Plate, reads, query.UtcOffset, o);
@@ -50,15 +52,16 @@ public sealed class InvestigativeAnalytics(ReadQueryService queries)
 
     public Task<AssociatesResult> AssociatesAsync(AnalysisCaller caller, VehicleQuery query, AssociatesOptions? options, CancellationToken cancellationToken)
     {
+        var problems = new List<string>();
         ArgumentNullException.ThrowIfNull(query);
         var o = options ?? new AssociatesOptions();
-        Require(o.RadiusMeters is >= 5 and <= 500, $"The associate radius must be 5 to 500 metres; got {o.RadiusMeters}.");
-        Require(o.Window >= TimeSpan.FromSeconds(1) && o.Window <= TimeSpan.FromMinutes(30), "The associate time window must be 1 second to 30 minutes.");
-        Require(o.HabitBand >= o.Window && o.HabitBand <= TimeSpan.FromHours(6), "The habit band must be at least the time window and at most 6 hours.");
-        Require(o.MinDays is >= 1 and <= 366, "The minimum shared days must be 1 to 366.");
-        Require(o.MaxResults is >= 1 and <= 1000 && o.MaxCandidates is >= 1 and <= ScanFilter.MaxPlates, "Result and candidate limits are out of range.");
+        Require(problems, o.RadiusMeters is >= 5 and <= 500, $"The associate radius must be 5 to 500 metres; got {o.RadiusMeters}.");
+        Require(problems, o.Window >= TimeSpan.FromSeconds(1) && o.Window <= TimeSpan.FromMinutes(30), "The associate time window must be 1 second to 30 minutes.");
+        Require(problems, o.HabitBand >= o.Window && o.HabitBand <= TimeSpan.FromHours(6), "The habit band must be at least the time window and at most 6 hours.");
+        Require(problems, o.MinDays is >= 1 and <= 366, "The minimum shared days must be 1 to 366.");
+        Require(problems, o.MaxResults is >= 1 and <= 1000 && o.MaxCandidates is >= 1 and <= ScanFilter.MaxPlates, "Result and candidate limits are out of range.");
         var settings = new (string, string)[] { ("radius", Settings.Num(o.RadiusMeters)), ("window", Settings.Secs(o.Window)), ("minDays", Settings.Num(o.MinDays)), ("minScore", Settings.Num(o.MinScore)), ("minShare", Settings.Num(o.MinShare)) };
-        return RunAsync(caller, Request(AnalysisKind.Associates, query, settings), async (scope, ct) =>
+        return RunAsync(caller, Request(AnalysisKind.Associates, query, settings) with { Problems = [.. problems] }, async (scope, ct) =>
         {
             var (target, _) = await TargetAsync(scope, query, ct).ConfigureAwait(false);
             if (target.IsEmpty) return new AssociatesResult(query.Plate, 0, 0, []);
@@ -73,12 +76,13 @@ public sealed class InvestigativeAnalytics(ReadQueryService queries)
 
     public Task<ConvoyResult> ConvoyAsync(AnalysisCaller caller, VehicleQuery query, ConvoyOptions? options, CancellationToken cancellationToken)
     {
+        var problems = new List<string>();
         ArgumentNullException.ThrowIfNull(query);
         var o = options ?? new ConvoyOptions();
-        Require(o.Window >= TimeSpan.FromSeconds(1) && o.Window <= TimeSpan.FromMinutes(10), "The convoy time window must be 1 second to 10 minutes.");
-        Require(o.MinDays is >= 1 and <= 366, "The minimum convoy days must be 1 to 366.");
-        Require(o.MaxResults is >= 1 and <= 1000, "At most 1000 convoy members can be listed.");
-        var request = Request(AnalysisKind.Convoy, query, [("window", Settings.Secs(o.Window)), ("minDays", Settings.Num(o.MinDays))]) with { MinCameras = o.MinCameras };
+        Require(problems, o.Window >= TimeSpan.FromSeconds(1) && o.Window <= TimeSpan.FromMinutes(10), "The convoy time window must be 1 second to 10 minutes.");
+        Require(problems, o.MinDays is >= 1 and <= 366, "The minimum convoy days must be 1 to 366.");
+        Require(problems, o.MaxResults is >= 1 and <= 1000, "At most 1000 convoy members can be listed.");
+        var request = Request(AnalysisKind.Convoy, query, [("window", Settings.Secs(o.Window)), ("minDays", Settings.Num(o.MinDays))]) with { MinCameras = o.MinCameras, Problems = [.. problems] };
         return RunAsync(caller, request, async (scope, ct) =>
         {
             var (target, _) = await TargetAsync(scope, query, ct).ConfigureAwait(false);
@@ -91,11 +95,13 @@ public sealed class InvestigativeAnalytics(ReadQueryService queries)
 
     public Task<StakeoutResult> StakeoutAsync(AnalysisCaller caller, StakeoutOptions options, CancellationToken cancellationToken)
     {
+        var problems = new List<string>();
         ArgumentNullException.ThrowIfNull(options);
-        Require(!options.Areas.IsDefaultOrEmpty, "A stakeout needs at least one area and window.");
-        Require(options.MaxResults is >= 1 and <= 100_000, "At most 100,000 plates can be listed.");
-        var range = new TimeRange(options.Areas.Min(a => a.Range.From), options.Areas.Max(a => a.Range.To));
-        var request = new AnalysisRequest { Kind = AnalysisKind.Stakeout, Range = range, Areas = options.Areas, MinAreas = options.MinAreas, Authorization = caller?.Authorization };
+        Require(problems, !options.Areas.IsDefaultOrEmpty, "A stakeout needs at least one area and window.");
+        Require(problems, options.MaxResults is >= 1 and <= 100_000, "At most 100,000 plates can be listed.");
+        var range = options.Areas.IsDefaultOrEmpty ? new TimeRange(DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddSeconds(1))
+            : new TimeRange(options.Areas.Min(a => a.Range.From), options.Areas.Max(a => a.Range.To));
+        var request = new AnalysisRequest { Kind = AnalysisKind.Stakeout, Range = range, Areas = options.Areas.IsDefault ? [] : options.Areas, MinAreas = options.MinAreas, Authorization = caller?.Authorization, Problems = [.. problems] };
         return RunAsync(caller!, request, async (scope, ct) =>
         {
             var perArea = new List<IReadOnlyList<Sighting>>();
@@ -109,17 +115,19 @@ public sealed class InvestigativeAnalytics(ReadQueryService queries)
 
     public Task<ClonedResult> ClonedAsync(AnalysisCaller caller, ClonedOptions options, CancellationToken cancellationToken)
     {
+        var problems = new List<string>();
         ArgumentNullException.ThrowIfNull(options);
-        Require(options.Plate is not null || options.Range.Duration <= ClonedOptions.MaxSweep, $"A sweep over every plate may cover at most {ClonedOptions.MaxSweep.TotalDays:F0} days; name a plate for longer windows.");
-        Require(options.MaxSpeedKmh is >= 30 and <= 1000, "The maximum speed must be 30 to 1000 km/h.");
-        Require(options.MinDistanceMeters is >= 100 and <= 1_000_000, "The minimum distance must be 100 m to 1000 km.");
-        Require(options.MinConflicts is >= 1 and <= 1000, "The minimum conflicts must be 1 to 1000.");
+        Require(problems, options.Plate is not null || options.Range.Duration <= ClonedOptions.MaxSweep, $"A sweep over every plate may cover at most {ClonedOptions.MaxSweep.TotalDays:F0} days; name a plate for longer windows.");
+        Require(problems, options.MaxSpeedKmh is >= 30 and <= 1000, "The maximum speed must be 30 to 1000 km/h.");
+        Require(problems, options.MinDistanceMeters is >= 100 and <= 1_000_000, "The minimum distance must be 100 m to 1000 km.");
+        Require(problems, options.MinConflicts is >= 1 and <= 1000, "The minimum conflicts must be 1 to 1000.");
         var request = new AnalysisRequest
         {
             Kind = AnalysisKind.Cloned,
             Range = options.Range,
             Plate = options.Plate,
             Authorization = caller?.Authorization,
+            Problems = [.. problems],
             Settings = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
             [
                 KeyValuePair.Create("maxKmh", Settings.Num(options.MaxSpeedKmh)),
@@ -160,8 +168,8 @@ public sealed class InvestigativeAnalytics(ReadQueryService queries)
         return LookAlikes.TargetReads(q.Plate, fetched);
     }
 
-    private static void Require(bool ok, string message)
+    private static void Require(List<string> problems, bool ok, string message)
     {
-        if (!ok) throw new ArgumentException(message);
+        if (!ok) problems.Add(message);
     }
 }

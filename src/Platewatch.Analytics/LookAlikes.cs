@@ -10,8 +10,11 @@ internal static class LookAlikes
     /// <summary>Below this confidence a read is a plausible misread; a spelling ever read above it is a real plate of its own.</summary>
     public const float CleanConfidence = 0.82f;
 
-    /// <summary>Every spelling that differs from <paramref name="plate"/> in one or two look-alike characters.</summary>
-    public static ImmutableArray<string> Variants(string plate, int maxVariants = 2000)
+    /// <summary>
+    /// Every spelling that differs from <paramref name="plate"/> in one look-alike character (or two, when
+    /// <paramref name="maxSubstitutions"/> is 2). Most misreads swap one character; each spelling costs the store a lookup.
+    /// </summary>
+    public static ImmutableArray<string> Variants(string plate, int maxSubstitutions = 1, int maxVariants = 256)
     {
         var classes = new string?[plate.Length];
         for (int i = 0; i < plate.Length; i++)
@@ -28,7 +31,7 @@ internal static class LookAlikes
                 if (a == plate[i]) continue;
                 buf[i] = a;
                 result.Add(new string(buf));
-                for (int j = i + 1; j < plate.Length && result.Count < maxVariants; j++)
+                for (int j = i + 1; maxSubstitutions > 1 && j < plate.Length && result.Count < maxVariants; j++)
                 {
                     if (classes[j] is not { } cj) continue;
                     foreach (char b in cj)

@@ -43,8 +43,9 @@ public sealed record RoutesOptions
 
 public sealed record AssociatesOptions
 {
-    /// <summary>Vehicles parked together are within metres; 30 m leaves room for mobile cameras' GPS error.</summary>
-    public double RadiusMeters { get; init; } = 30;
+    /// <summary>Vehicles parked together are within metres; 20 m leaves room for mobile cameras' GPS error (3-9 m).
+    /// Wider radii take in other households of the block.</summary>
+    public double RadiusMeters { get; init; } = 20;
 
     public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(2);
 

@@ -52,10 +52,13 @@ internal static class PlatewatchApp
                     .WithExample("bench", "ingest", "--url", "http://127.0.0.1:5080", "--key", "pwc_...");
                 Recognition.RecognitionCommands.RegisterBench(bench);
                 Agent.AgentCommand.RegisterBench(bench);
+                bench.AddCommand<Analytics.BenchAnalyticsCommand>("analytics")
+                    .WithDescription("Median time of each analysis, through the gate, on N simulated reads over 90 days.")
+                    .WithExample("bench", "analytics", "--reads", "10000000");
                 Alerts.AlertCommands.RegisterBench(bench);
             });
         });
-        return RunCatchingAsync(app, args);
+        return RunCatchingAsync(app, Analytics.AnalyticsCommands.RouteEval(args));
     }
 
     private static async Task<int> RunCatchingAsync(CommandApp app, string[] args)

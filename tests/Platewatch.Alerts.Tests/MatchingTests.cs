@@ -161,6 +161,40 @@ public sealed class MatchingTests
         }
     }
 
+    [Fact]
+    public async Task Matching_stays_correct_while_the_index_is_swapped()
+    {
+        // Readers take the current index once per read; a writer keeps replacing it with lists that change around a
+        // permanent entry. Every read of that entry must find exactly it, whichever index it got.
+        var keep = Entry("KEEP123");
+        HotlistIndex current = Index(keep);
+        using var stop = new CancellationTokenSource();
+        var writer = Task.Run(() =>
+        {
+            var rng = new Random(3);
+            while (!stop.IsCancellationRequested)
+            {
+                var others = Enumerable.Range(0, 200).Select(_ => Entry($"Z{rng.Next(100_000, 999_999)}")).Append(keep).ToArray();
+                Volatile.Write(ref current, Index(others));
+            }
+        }, TestContext.Current.CancellationToken);
+        var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        {
+            var hits = new HotlistHit[8];
+            for (int i = 0; i < 20_000; i++)
+            {
+                var index = Volatile.Read(ref current);
+                int n = index.Match(Read("KEEP123"), Now, hits);
+                Assert.Equal(1, n);
+                Assert.Equal("KEEP123", index.Entries[hits[0].EntryIndex].Plate);
+                Assert.Equal(MatchKind.Exact, hits[0].Kind);
+            }
+        }, TestContext.Current.CancellationToken)).ToArray();
+        await Task.WhenAll(readers);
+        await stop.CancelAsync();
+        await writer;
+    }
+
     private static string Mutate(string p, Random rng, string alphabet) => rng.Next(3) switch
     {
         0 => p.Remove(rng.Next(p.Length), 1),

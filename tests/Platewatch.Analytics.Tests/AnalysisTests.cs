@@ -21,7 +21,9 @@ public sealed class AnalysisTests
     public void Look_alike_misreads_join_the_target_unless_the_spelling_is_another_vehicles()
     {
         Assert.Contains("A8C123", LookAlikes.Variants("ABC123"));
-        Assert.Contains("48C123", LookAlikes.Variants("ABC123"));
+        Assert.Contains("4BC123", LookAlikes.Variants("ABC123"));
+        Assert.Contains("48C123", LookAlikes.Variants("ABC123", maxSubstitutions: 2));
+        Assert.DoesNotContain("48C123", LookAlikes.Variants("ABC123"));
         Assert.DoesNotContain("ABC123", LookAlikes.Variants("ABC123"));
         var fetched = new[]
         {

@@ -10,7 +10,7 @@ namespace Platewatch.Analytics.Tests;
 
 /// <summary>
 /// A small seeded city with OCR noise and missed reads, scored against its planted truth. The thresholds sit below the
-/// figures measured for this seed (associates F1 0.69, convoys F1 0.76, homes 100 %, cloned 100 %/100 %), so a change
+/// figures measured for this seed (associates F1 0.80 with recall 0.8, convoys F1 0.76, homes 100 %, cloned 100 %/100 %), so a change
 /// that makes an analysis worse fails here.
 /// </summary>
 public sealed class SimulatedCityTests
@@ -34,8 +34,8 @@ public sealed class SimulatedCityTests
 
             var r = await AnalyticsEvaluation.RunAsync(analytics, caller, Plant(sim.Truth, controls: 10, homes: 60), null, ct);
 
-            Assert.True(r.Associates.F1 >= 0.6, $"associates F1 {r.Associates.F1:F3}");
-            Assert.True(r.Associates.Recall >= 0.8, $"associates recall {r.Associates.Recall:F3}");
+            Assert.True(r.Associates.F1 >= 0.7, $"associates F1 {r.Associates.F1:F3}");
+            Assert.True(r.Associates.Recall >= 0.7, $"associates recall {r.Associates.Recall:F3}");
             Assert.True(r.Convoys.F1 >= 0.65, $"convoys F1 {r.Convoys.F1:F3}");
             Assert.True(r.Homes.Share >= 0.9, $"homes within 150 m {r.Homes.Share:P1}");
             Assert.True(r.Cloned.Precision >= 0.95, $"cloned precision {r.Cloned.Precision:F3}");

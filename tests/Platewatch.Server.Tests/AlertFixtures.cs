@@ -96,7 +96,11 @@ internal sealed class SmtpServer : IDisposable
     }
 }
 
-internal sealed record Received(string Body, byte[] Bytes, string? Signature, string? Timestamp, string? Delivery);
+internal sealed record Received(string Body, byte[] Bytes, string? Signature, string? Timestamp, string? Delivery)
+{
+    public string? Authorization { get; init; }
+    public string? Query { get; init; }
+}
 
 /// <summary>A webhook receiver on Kestrel at 127.0.0.1 that checks signatures and refuses replays, as a subscriber would.</summary>
 internal sealed class WebhookReceiver : IAsyncDisposable
@@ -130,7 +134,11 @@ internal sealed class WebhookReceiver : IAsyncDisposable
             await http.Request.Body.CopyToAsync(ms);
             byte[] bytes = ms.ToArray();
             var r = new Received(System.Text.Encoding.UTF8.GetString(bytes), bytes, http.Request.Headers["X-Platewatch-Signature"], http.Request.Headers["X-Platewatch-Timestamp"],
-                http.Request.Headers["X-Platewatch-Delivery"]);
+                http.Request.Headers["X-Platewatch-Delivery"])
+            {
+                Authorization = http.Request.Headers.Authorization,
+                Query = http.Request.Query["to"],
+            };
             self!.Requests.Enqueue(r);
             var verdict = self.Verifier?.Verify(r.Signature, r.Timestamp, r.Delivery, bytes) ?? Platewatch.Server.Alerts.WebhookVerifier.Result.Accepted;
             self.Verdicts.Enqueue(verdict.ToString());

@@ -264,6 +264,22 @@ public sealed class AlertTests
     }
 
     [Fact]
+    public async Task A_resent_read_alerts_once_whether_it_arrives_alone_or_racing_its_original()
+    {
+        await using var server = await RunningServer.StartAsync();
+        using var supervisor = await server.SignInAsync(A, Roles.Supervisor);
+        string list = await Api.CreateListAsync(supervisor);
+        await Api.AddEntryAsync(supervisor, list, "TWICE1");
+        using var camera = server.Client(server.CameraKeyA);
+        var read = Api.Read("TWICE1");
+        // Single-read requests are group-committed: the two concurrent copies may share a commit.
+        await Task.WhenAll(Reads.PostAsync(camera, read), Reads.PostAsync(camera, read));
+        await Reads.PostAsync(camera, read);
+        var alerts = await Api.AlertsAsync(await server.SignInAsync(A, Roles.Investigator));
+        Assert.Single(alerts);
+    }
+
+    [Fact]
     public async Task Expired_entries_raise_no_alert()
     {
         await using var server = await RunningServer.StartAsync();
@@ -374,6 +390,35 @@ public sealed class AlertTests
         await Reads.PostAsync(camera, Api.Read("MOTO1", vehicleType: "suv"));
         var alert = Assert.Single(await Api.AlertsAsync(investigator)).GetProperty("content");
         Assert.Contains(alert.GetProperty("warnings").EnumerateArray(), w => w.GetString() == "Vehicle mismatch: a suv was read; the registration record says motorcycle.");
+
+        // The alert's registration details only for a user holding the grant, audited as a lookup under the entry's case.
+        string alertId = alert.GetProperty("id").GetString()!;
+        var plain = await Api.JsonAsync(await investigator.GetAsync($"/api/v1/alerts/{alertId}", Ct), HttpStatusCode.OK);
+        Assert.False(plain.TryGetProperty("registrations", out _));
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PutAsync($"/api/v1/registrations/access/{RunningServer.User(A, Roles.Investigator)}", null, Ct)).StatusCode);
+        var detail = await Api.JsonAsync(await investigator.GetAsync($"/api/v1/alerts/{alertId}", Ct), HttpStatusCode.OK);
+        Assert.Equal("1HD1KB4197Y123456", detail.GetProperty("registrations")[0].GetProperty("vin").GetString());
+        var last = (await server.AuditEntriesAsync()).Last(e => e.Record.Action == "registration.lookup");
+        Assert.Equal(("24-100", alertId), (last.Record.CaseNumber, last.Record.Parameters["alert"]));
+    }
+
+    [Fact]
+    public async Task A_hit_goes_out_through_the_configured_sms_gateway()
+    {
+        await using var gateway = await WebhookReceiver.StartAsync();
+        await using var server = await RunningServer.StartAsync($"--Alerts:Sms:Url={gateway.Url}?to={{to}}", "--Alerts:Sms:Authorization=Bearer gateway-token");
+        using var supervisor = await server.SignInAsync(A, Roles.Supervisor);
+        string list = await Api.CreateListAsync(supervisor);
+        await Api.AddEntryAsync(supervisor, list, "SMS1234");
+        await Api.JsonAsync(await supervisor.PostAsJsonAsync("/api/v1/subscriptions", new { channel = "sms", target = "+15555550100" }, Ct), HttpStatusCode.Created);
+        using var camera = server.Client(server.CameraKeyA);
+        await Reads.PostAsync(camera, Api.Read("SMS1234"));
+        var sms = await Wait.ForAsync(() => Task.FromResult(gateway.Requests.TryPeek(out var r) ? r : null), "the SMS gateway request");
+        using var body = JsonDocument.Parse(sms.Body);
+        Assert.Equal("+15555550100", body.RootElement.GetProperty("to").GetString());
+        Assert.StartsWith("Platewatch stolen-vehicle hit SMS1234 (exact)", body.RootElement.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Bearer gateway-token", sms.Authorization);
+        Assert.Equal("+15555550100", sms.Query);
     }
 
     [Fact]

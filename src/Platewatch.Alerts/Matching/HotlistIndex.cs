@@ -28,13 +28,17 @@ internal readonly record struct HotlistHit(int EntryIndex, MatchKind Kind, float
 /// changes and swaps the reference; a read being matched keeps the index it started with, so matching never sees
 /// a half-built list.
 /// <para>
-/// Tolerant matching uses a deletion neighbourhood over skeletons (each character replaced by its look-alike
-/// class): two skeletons are at most one edit apart exactly when one of them, or one of their one-character
-/// deletions, equals one of the other's. Each entry is indexed under its skeleton and each of its deletions;
-/// a read probes its skeleton and its deletions, and each candidate so found is confirmed by
-/// <see cref="PlateText.SkeletonDistance"/>. A skeleton of up to 12 characters is a base-37 number below 2^64, so
-/// keys are exact (no hashing collisions to resolve), and a blocked Bloom filter of about 12 bits per key keeps the
-/// usual probe, a miss, to one cache line. Nothing is allocated per read.
+/// Matching works on skeletons (each character replaced by its look-alike class), so look-alikes cost nothing
+/// extra. A skeleton of up to 12 characters is a base-37 number below 2^63, so keys are exact: no hash collisions
+/// to resolve. Each entry is indexed under its skeleton (key space A) and under each one-character deletion
+/// tagged with its position (space B). For a read of length L the hits are then found with 3L + 2 probes, every
+/// one of which finds only true hits:
+/// equal skeleton (A[r]: exact or look-alike); one character replaced at i (B[del_i(r), i]); one character too
+/// many in the read (A[del_i(r)]); one character missing from the read (B[r, j] for j = 0..L). A blocked Bloom
+/// filter (12 bits a key, three bits in one cache line) answers most probes, which miss, from a structure small
+/// enough to stay in cache; its checks for one plate are computed without branches so the CPU overlaps them.
+/// The per-entry data a hit needs (expiry, list, region) is packed in one 16-byte record, one cache line per hit.
+/// Nothing is allocated per read.
 /// </para>
 /// </summary>
 internal sealed class HotlistIndex
@@ -42,32 +46,46 @@ internal sealed class HotlistIndex
     /// <summary>Score of each kind; a match on a candidate rather than the plate, and one from another region, weigh less.</summary>
     public const float ExactScore = 1.0f, LookAlikeScore = 0.9f, EditScore = 0.7f, CandidateFactor = 0.85f, OtherRegionFactor = 0.5f;
 
+    private const ulong PositionalTag = 1UL << 63;
+    private const int MaxProbes = 3 * PlateText.MaxLength + 2;
     private static readonly ulong[] Pow37 = BuildPowers();
 
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Pack = 4)]
+    private readonly record struct EntryMeta(long ExpiresTicks, int List, int Region);
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Pack = 4)]
+    private struct TableSlot
+    {
+        public ulong Key;
+        public int Value;
+    }
+
     private readonly HotlistEntry[] _entries;
-    private readonly int[] _listOf;
+    private readonly EntryMeta[] _meta;
     private readonly Hotlist[] _lists;
+    private readonly string[] _regions;
     private readonly ulong[] _filter;
     private readonly int _filterMask;
-    private readonly ulong[] _keys;
-    private readonly int[] _start;
-    private readonly int[] _count;
+    /// <summary>
+    /// Open addressing, linear probing; key and value side by side so a present key costs one cache miss. Value
+    /// &gt;= 0: the only posting; &lt; 0: -(start + 1) into <see cref="_postings"/>, which holds the count then the postings.
+    /// </summary>
+    private readonly TableSlot[] _slots;
     private readonly int _tableMask;
     private readonly int[] _postings;
 
     public static readonly HotlistIndex Empty = Build([], [], CategorySwitches.AllOn, DateTimeOffset.MinValue);
 
-    private HotlistIndex(HotlistEntry[] entries, int[] listOf, Hotlist[] lists, ulong[] filter, ulong[] keys, int[] start, int[] count, int[] postings)
+    private HotlistIndex(HotlistEntry[] entries, EntryMeta[] meta, Hotlist[] lists, string[] regions, ulong[] filter, TableSlot[] slots, int[] postings)
     {
         _entries = entries;
-        _listOf = listOf;
+        _meta = meta;
         _lists = lists;
+        _regions = regions;
         _filter = filter;
         _filterMask = filter.Length / 8 - 1;
-        _keys = keys;
-        _start = start;
-        _count = count;
-        _tableMask = keys.Length - 1;
+        _slots = slots;
+        _tableMask = slots.Length - 1;
         _postings = postings;
     }
 
@@ -75,7 +93,10 @@ internal sealed class HotlistIndex
 
     public int Count => _entries.Length;
 
-    public Hotlist ListOf(int entryIndex) => _lists[_listOf[entryIndex]];
+    /// <summary>Bytes held by the index's arrays (not the entries themselves).</summary>
+    public long IndexBytes => (long)_slots.Length * 12 + _postings.Length * 4L + _filter.Length * 8L + _meta.Length * 16L;
+
+    public Hotlist ListOf(int entryIndex) => _lists[_meta[entryIndex].List];
 
     /// <summary>
     /// Indexes the entries that can raise an alert: not expired at <paramref name="now"/>, on a known list, and not in a
@@ -88,57 +109,66 @@ internal sealed class HotlistIndex
         ArgumentNullException.ThrowIfNull(switches);
         var listIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < lists.Count; i++) listIndex[lists[i].Id] = i;
+        var regionIndex = new Dictionary<string, int>(StringComparer.Ordinal) { [""] = 0 };
         var kept = new List<HotlistEntry>();
-        var listOf = new List<int>();
+        var meta = new List<EntryMeta>();
         foreach (var e in entries)
         {
             if (!listIndex.TryGetValue(e.HotlistId, out int li)) continue;
             if (e.IsExpired(now) || switches.IsOff(lists[li].AgencyId, e.Category)) continue;
             if (!PlateText.IsNormalized(e.Plate)) continue;
+            if (!regionIndex.TryGetValue(e.Region, out int ri)) regionIndex[e.Region] = ri = regionIndex.Count;
             kept.Add(e);
-            listOf.Add(li);
+            meta.Add(new EntryMeta(e.ExpiresAt?.UtcTicks ?? long.MaxValue, li, ri));
         }
 
-        // (key, entry) pairs: each entry's skeleton and its distinct one-character deletions.
-        var pairs = new List<(ulong Key, int Entry)>(kept.Count * 8);
+        // (key, posting): A keys post the entry; B keys post entry * 16 + position.
+        var pairs = new (ulong Key, int Posting)[kept.Count * 8];
+        int np = 0;
         Span<byte> digits = stackalloc byte[PlateText.MaxLength];
-        Span<ulong> keys = stackalloc ulong[PlateText.MaxLength + 1];
+        Span<ulong> deletions = stackalloc ulong[PlateText.MaxLength];
         for (int i = 0; i < kept.Count; i++)
         {
-            int n = Keys(kept[i].Plate, digits, keys);
-            for (int k = 0; k < n; k++)
-            {
-                bool seen = false;
-                for (int j = 0; j < k; j++) seen |= keys[j] == keys[k];
-                if (!seen) pairs.Add((keys[k], i));
-            }
+            int len = kept[i].Plate.Length;
+            if (np + len + 1 > pairs.Length) Array.Resize(ref pairs, Math.Max(pairs.Length * 2, np + len + 1));
+            ulong full = Skeleton(kept[i].Plate, digits);
+            pairs[np++] = (full, i);
+            Deletions(full, digits[..len], deletions);
+            for (int d = 0; d < len; d++) pairs[np++] = (Positional(deletions[d], d), i * 16 + d);
         }
-        pairs.Sort((a, b) => a.Key.CompareTo(b.Key));
+        Array.Sort(pairs, 0, np, Comparer<(ulong Key, int Posting)>.Create((a, b) => a.Key.CompareTo(b.Key)));
 
         int distinct = 0;
-        for (int i = 0; i < pairs.Count; i++) if (i == 0 || pairs[i].Key != pairs[i - 1].Key) distinct++;
+        for (int i = 0; i < np; i++) if (i == 0 || pairs[i].Key != pairs[i - 1].Key) distinct++;
         int capacity = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, distinct * 2));
-        var table = new ulong[capacity];
-        var start = new int[capacity];
-        var count = new int[capacity];
-        var postings = new int[pairs.Count];
-        // 12 bits per key, rounded up to a power of two of 512-bit blocks.
+        var table = new TableSlot[capacity];
+        var postings = new List<int>();
         int blocks = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, (distinct * 12 + 511) / 512));
         var filter = new ulong[blocks * 8];
-        for (int i = 0; i < pairs.Count;)
+        for (int i = 0; i < np;)
         {
             ulong key = pairs[i].Key;
             int j = i;
-            while (j < pairs.Count && pairs[j].Key == key) { postings[j] = pairs[j].Entry; j++; }
-            int slot = (int)(Mix(key) >> 32) & (capacity - 1);
-            while (table[slot] != 0) slot = (slot + 1) & (capacity - 1);
-            table[slot] = key;
-            start[slot] = i;
-            count[slot] = j - i;
+            while (j < np && pairs[j].Key == key) j++;
+            int slot = Slot(key, capacity - 1);
+            while (table[slot].Key != 0) slot = (slot + 1) & (capacity - 1);
+            table[slot].Key = key;
+            if (j - i == 1)
+            {
+                table[slot].Value = pairs[i].Posting;
+            }
+            else
+            {
+                table[slot].Value = -(postings.Count + 1);
+                postings.Add(j - i);
+                for (int k = i; k < j; k++) postings.Add(pairs[k].Posting);
+            }
             AddToFilter(filter, blocks - 1, key);
             i = j;
         }
-        return new HotlistIndex([.. kept], [.. listOf], [.. lists], filter, table, start, count, postings);
+        string[] regions = new string[regionIndex.Count];
+        foreach (var (r, idx) in regionIndex) regions[idx] = r;
+        return new HotlistIndex([.. kept], [.. meta], [.. lists], regions, filter, table, [.. postings]);
     }
 
     /// <summary>
@@ -150,10 +180,18 @@ internal sealed class HotlistIndex
         ArgumentNullException.ThrowIfNull(read);
         int n = MatchOne(read.Plate, read.Region, 0, now, hits, 0);
         var candidates = read.Candidates;
-        if (!candidates.IsDefault)
+        if (candidates.IsDefaultOrEmpty) return n;
+        // A candidate with a skeleton already matched finds the same entries at a lower score, so it is skipped:
+        // recognizers' alternatives are mostly look-alike swaps of the best reading.
+        Span<ulong> done = stackalloc ulong[8];
+        int nd = 0;
+        done[nd++] = SkeletonKey(read.Plate);
+        for (int c = 0; c < candidates.Length && c < 254; c++)
         {
-            for (int c = 0; c < candidates.Length && c < 254; c++)
-                n = MatchOne(candidates[c].Plate, read.Region, (byte)(c + 1), now, hits, n);
+            ulong key = SkeletonKey(candidates[c].Plate);
+            if (done[..nd].Contains(key)) continue;
+            if (nd < done.Length) done[nd++] = key;
+            n = MatchOne(candidates[c].Plate, read.Region, (byte)(c + 1), now, hits, n);
         }
         return n;
     }
@@ -161,35 +199,56 @@ internal sealed class HotlistIndex
     /// <summary>Matches one plate text; hits already in <paramref name="hits"/>[..<paramref name="found"/>] are improved, not repeated.</summary>
     public int MatchOne(string plate, string region, byte rank, DateTimeOffset now, Span<HotlistHit> hits, int found)
     {
-        if (string.IsNullOrEmpty(plate) || plate.Length > PlateText.MaxLength) return found;
+        if (string.IsNullOrEmpty(plate) || plate.Length > PlateText.MaxLength || _entries.Length == 0) return found;
+        int len = plate.Length;
         Span<byte> digits = stackalloc byte[PlateText.MaxLength];
-        Span<ulong> keys = stackalloc ulong[PlateText.MaxLength + 1];
-        int nk = Keys(plate, digits, keys);
-        for (int k = 0; k < nk; k++)
+        Span<ulong> deletions = stackalloc ulong[PlateText.MaxLength];
+        Span<ulong> probes = stackalloc ulong[MaxProbes];
+        Span<byte> kinds = stackalloc byte[MaxProbes];
+        ulong full = Skeleton(plate, digits);
+        Deletions(full, digits[..len], deletions);
+        int n = 0;
+        probes[n] = full; kinds[n++] = 0;                                             // same skeleton
+        for (int i = 0; i < len; i++) { probes[n] = Positional(deletions[i], i); kinds[n++] = 1; }   // one replaced at i
+        for (int i = 0; i < len; i++) { probes[n] = deletions[i]; kinds[n++] = 1; }                   // one too many in the read
+        if (len < PlateText.MaxLength)
+            for (int j = 0; j <= len; j++) { probes[n] = Positional(full, j); kinds[n++] = 1; }       // one missing from the read
+
+        // All filter checks first, without branches, so their cache misses overlap.
+        ulong pass = 0;
+        for (int k = 0; k < n; k++) pass |= (ulong)MayContain(probes[k]) << k;
+        while (pass != 0)
         {
-            ulong key = keys[k];
-            if (!MayContain(key)) continue;
-            int slot = (int)(Mix(key) >> 32) & _tableMask;
+            int k = BitOperations.TrailingZeroCount(pass);
+            pass &= pass - 1;
+            ulong key = probes[k];
+            int slot = Slot(key, _tableMask);
             ulong t;
-            while ((t = _keys[slot]) != 0 && t != key) slot = (slot + 1) & _tableMask;
+            while ((t = _slots[slot].Key) != 0 && t != key) slot = (slot + 1) & _tableMask;
             if (t == 0) continue;
-            int end = _start[slot] + _count[slot];
-            for (int p = _start[slot]; p < end; p++)
-                found = Confirm(_postings[p], plate, region, rank, now, hits, found);
+            bool positional = (key & PositionalTag) != 0;
+            int v = _slots[slot].Value;
+            if (v >= 0)
+            {
+                found = Hit(positional ? v >> 4 : v, kinds[k] == 0, plate, region, rank, now, hits, found);
+                continue;
+            }
+            int start = -v - 1;
+            int count = _postings[start];
+            for (int p = start + 1; p <= start + count; p++)
+                found = Hit(positional ? _postings[p] >> 4 : _postings[p], kinds[k] == 0, plate, region, rank, now, hits, found);
         }
         return found;
     }
 
-    private int Confirm(int entryIndex, string plate, string region, byte rank, DateTimeOffset now, Span<HotlistHit> hits, int found)
+    private int Hit(int entryIndex, bool sameSkeleton, string plate, string region, byte rank, DateTimeOffset now, Span<HotlistHit> hits, int found)
     {
-        var entry = _entries[entryIndex];
-        MatchKind kind;
-        if (string.Equals(entry.Plate, plate, StringComparison.Ordinal)) kind = MatchKind.Exact;
-        else if (PlateText.AreLookAlike(entry.Plate, plate)) kind = MatchKind.LookAlike;
-        else if (PlateText.SkeletonDistance(entry.Plate, plate, 1) <= 1) kind = MatchKind.Edit;
-        else return found;
-        if (entry.IsExpired(now)) return found;
-        bool otherRegion = entry.Region.Length > 0 && region.Length > 0 && !string.Equals(entry.Region, region, StringComparison.Ordinal);
+        var meta = _meta[entryIndex];
+        if (meta.ExpiresTicks <= now.UtcTicks) return found;
+        MatchKind kind = !sameSkeleton ? MatchKind.Edit
+            : string.Equals(_entries[entryIndex].Plate, plate, StringComparison.Ordinal) ? MatchKind.Exact : MatchKind.LookAlike;
+        string listed = _regions[meta.Region];
+        bool otherRegion = listed.Length > 0 && region.Length > 0 && !string.Equals(listed, region, StringComparison.Ordinal);
         float score = kind switch { MatchKind.Exact => ExactScore, MatchKind.LookAlike => LookAlikeScore, _ => EditScore };
         if (rank > 0) score *= CandidateFactor;
         if (otherRegion) score *= OtherRegionFactor;
@@ -200,35 +259,58 @@ internal sealed class HotlistIndex
             return found;
         }
         if (found == hits.Length) return found;
-        hits[found] = new HotlistHit(entryIndex, kind, score, otherRegion, _lists[_listOf[entryIndex]].IsStale(now), rank);
+        hits[found] = new HotlistHit(entryIndex, kind, score, otherRegion, _lists[meta.List].IsStale(now), rank);
         return found + 1;
     }
 
-    /// <summary>Writes the skeleton key and the keys of each one-character deletion; returns how many.</summary>
-    private static int Keys(string plate, Span<byte> digits, Span<ulong> keys)
+    /// <summary>The skeleton key alone; 0 for text that cannot match (empty, too long).</summary>
+    private static ulong SkeletonKey(string plate)
     {
-        int len = plate.Length;
+        if (string.IsNullOrEmpty(plate) || plate.Length > PlateText.MaxLength) return 0;
+        Span<byte> digits = stackalloc byte[PlateText.MaxLength];
+        return Skeleton(plate, digits);
+    }
+
+    /// <summary>The skeleton as a base-37 number with digits 1-36 (no zero digit: keys of different lengths never collide, and 0 means an empty slot).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Skeleton(string plate, Span<byte> digits)
+    {
         ulong full = 0;
-        for (int i = 0; i < len; i++)
+        for (int i = 0; i < plate.Length; i++)
         {
             char c = PlateText.Canonical(plate[i]);
-            // Digits 1-36: no zero digit, so keys of different lengths never collide and 0 means "empty slot".
             byte d = c is >= '0' and <= '9' ? (byte)(c - '0' + 1) : c is >= 'A' and <= 'Z' ? (byte)(c - 'A' + 11) : (byte)36;
             digits[i] = d;
             full = full * 37 + d;
         }
-        keys[0] = full;
-        if (len < 2) return 1;
-        // Deleting position i: prefix * 37^(len-1-i) + suffix, with the suffix value taken off the full key.
-        ulong prefix = 0;
+        return full;
+    }
+
+    /// <summary>The key of the skeleton with character i deleted, for each i: prefix * 37^(len-1-i) + suffix.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Deletions(ulong full, ReadOnlySpan<byte> digits, Span<ulong> deletions)
+    {
+        int len = digits.Length;
+        ulong prefix = 0, suffix = 0;
+        // Suffix values from the right, so no division is needed.
+        for (int i = len - 1; i >= 0; i--)
+        {
+            deletions[i] = suffix;
+            suffix += digits[i] * Pow37[len - 1 - i];
+        }
         for (int i = 0; i < len; i++)
         {
-            ulong suffix = full % Pow37[len - 1 - i];
-            keys[i + 1] = prefix * Pow37[len - 1 - i] + suffix;
+            deletions[i] += prefix * Pow37[len - 1 - i];
             prefix = prefix * 37 + digits[i];
         }
-        return len + 1;
     }
+
+    /// <summary>A deletion key tagged with the deleted position (B space): below 2^62 for skeletons of up to 11 characters.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Positional(ulong deletion, int position) => PositionalTag | (deletion * PlateText.MaxLength + (ulong)position);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Slot(ulong key, int mask) => (int)(Mix(key) >> 32) & mask;
 
     private static ulong[] BuildPowers()
     {
@@ -248,28 +330,29 @@ internal sealed class HotlistIndex
         return key ^ (key >> 33);
     }
 
+    /// <summary>One multiply (the filter sits on the hot path): block from the top bits, three bit positions from the middle.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong FilterHash(ulong key) => (key ^ (key >> 31)) * 0x9E3779B97F4A7C15UL;
+
     private static void AddToFilter(ulong[] filter, int blockMask, ulong key)
     {
-        ulong h = Mix(key ^ 0x9E3779B97F4A7C15UL);
-        int b = (int)(h & (uint)blockMask) * 8;
-        // Three bits in one 64-byte block: one cache line per lookup.
-        for (int i = 0; i < 3; i++)
+        ulong h = FilterHash(key);
+        int b = (int)(h >> 40) & blockMask;
+        foreach (int shift in (ReadOnlySpan<int>)[13, 22, 31])
         {
-            int bit = (int)(h >> (22 + i * 9)) & 511;
-            filter[b + (bit >> 6)] |= 1UL << (bit & 63);
+            int bit = (int)(h >> shift) & 511;
+            filter[b * 8 + (bit >> 6)] |= 1UL << (bit & 63);
         }
     }
 
+    /// <summary>1 if the key may be present, 0 if it is certainly absent; no branches.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool MayContain(ulong key)
+    private int MayContain(ulong key)
     {
-        ulong h = Mix(key ^ 0x9E3779B97F4A7C15UL);
-        int b = (int)(h & (uint)_filterMask) * 8;
-        for (int i = 0; i < 3; i++)
-        {
-            int bit = (int)(h >> (22 + i * 9)) & 511;
-            if ((_filter[b + (bit >> 6)] & (1UL << (bit & 63))) == 0) return false;
-        }
-        return true;
+        ulong h = FilterHash(key);
+        int b = ((int)(h >> 40) & _filterMask) * 8;
+        int b0 = (int)(h >> 13) & 511, b1 = (int)(h >> 22) & 511, b2 = (int)(h >> 31) & 511;
+        ulong r = (_filter[b + (b0 >> 6)] >> (b0 & 63)) & (_filter[b + (b1 >> 6)] >> (b1 & 63)) & (_filter[b + (b2 >> 6)] >> (b2 & 63));
+        return (int)(r & 1);
     }
 }

@@ -17,8 +17,13 @@ internal static class AlertCommands
                 .WithExample("hotlist", "import", "hl-0123456789ab", "ncic.txt", "--format", "ncic");
         });
 
-    public static void RegisterBench(IConfigurator<CommandSettings> bench) =>
+    public static void RegisterBench(IConfigurator<CommandSettings> bench)
+    {
         bench.AddCommand<BenchMatchCommand>("match")
             .WithDescription("Hotlist matching throughput on one thread: 1M entries, exact and misread-tolerant, with candidates.")
             .WithExample("bench", "match", "--entries", "1000000");
+        bench.AddCommand<BenchAlertsCommand>("alerts")
+            .WithDescription("Alert latency from the ingest ack to the webhook and the live feed, under background ingest, with 1M entries.")
+            .WithExample("bench", "alerts", "--entries", "1000000", "--ingest-rate", "5000");
+    }
 }

@@ -23,14 +23,19 @@ internal static class AnalyticsCommands
             analyze.AddCommand<StakeoutCommand>("stakeout").WithDescription("Plates seen in an area during a window, or in at least m of several areas and windows.");
             analyze.AddCommand<ClonedCommand>("cloned").WithDescription("Impossible travel: one plate at two places closer in time than any vehicle could make it; one plate or a sweep.");
         });
+        config.AddCommand<EvalAnalyticsCommand>(EvalCommandName)
+            .WithDescription("Simulate a city (or use --truth with its data directory), run the analyses over the planted truth and print precision, recall and F1. Also: 'eval analytics'.")
+            .WithExample("eval", "analytics", "--days", "28", "--start", "2026-10-05");
     }
 
-    public static void RegisterEval(IConfigurator<CommandSettings> eval)
-    {
-        eval.AddCommand<EvalAnalyticsCommand>("analytics")
-            .WithDescription("Simulate a city (or use --truth with its data directory), run the analyses over the planted truth and print precision, recall and F1.")
-            .WithExample("eval", "analytics", "--vehicles", "2000", "--days", "14");
-    }
+    public const string EvalCommandName = "eval-analytics";
+
+    /// <summary>
+    /// 'eval DATASET' scores the recognizer and takes any path, so 'eval analytics' cannot be a sub-command of it;
+    /// it is routed to <see cref="EvalCommandName"/> unless a directory of that name is what the user means.
+    /// </summary>
+    public static string[] RouteEval(string[] args) =>
+        args is ["eval", "analytics", ..] && !Directory.Exists("analytics") ? [EvalCommandName, .. args[2..]] : args;
 }
 
 internal abstract class AnalyzeCommand<TSettings>(IAnsiConsole console) : AsyncCommand<TSettings>

@@ -97,9 +97,9 @@ internal sealed class PlacesSettings : VehicleAnalyzeSettings
 internal sealed class AssociatesSettings : VehicleAnalyzeSettings
 {
     [CommandOption("--radius <METRES>")]
-    [Description("How close another vehicle must be (default 30).")]
-    [DefaultValue(30.0)]
-    public double Radius { get; init; } = 30;
+    [Description("How close another vehicle must be (default 20).")]
+    [DefaultValue(20.0)]
+    public double Radius { get; init; } = 20;
 
     [CommandOption("--window <SECONDS>")]
     [Description("Within how many seconds of the target's read (default 120).")]

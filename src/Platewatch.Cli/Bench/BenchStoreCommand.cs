@@ -178,7 +178,7 @@ internal sealed class BenchStoreCommand(IAnsiConsole console) : AsyncCommand<Ben
 
     /// <summary>A city sized so that <paramref name="reads"/> reads span <paramref name="days"/> days. Reads per vehicle
     /// depend on camera density, so the size is refined against the simulator's own estimate.</summary>
-    private static SimulationOptions ScaledCity(long reads, int days, DateTimeOffset start)
+    internal static SimulationOptions ScaledCity(long reads, int days, DateTimeOffset start)
     {
         // Camera density, not vehicle count, sets how often a vehicle is read: keep it near a real city's
         // (a few reads per vehicle per day) and let the number of vehicles carry the volume.

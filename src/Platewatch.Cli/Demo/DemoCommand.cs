@@ -148,6 +148,8 @@ internal sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoSetti
         var camera = sim.City.Cameras.First(c => !c.IsMobile && c.AgencyId == options.AgencyId);
         var users = new List<(string User, string Role, string Password)>();
         string key;
+        string? hotlistPlate;
+        int hotlistEntries;
         await using (var data = Platewatch.Server.Hosting.DataDirectory.Open(dir, new Platewatch.Server.Hosting.AccountOptions()))
         {
             var admin = new Platewatch.Server.Accounts.AccountAdmin(data.Accounts, data.Audit, new Principal("demo-setup", "", "admin"), "demo");
@@ -159,6 +161,29 @@ internal sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoSetti
                 users.Add(($"demo-{role}", role, password));
             }
             key = (await admin.CreateCameraKeyAsync(options.AgencyId, camera.Id, camera.Position, cancellationToken).ConfigureAwait(false)).Key;
+
+            // A demo hotlist from the simulator's planted candidates, imported through the audited path the CLI uses.
+            using var hotlists = new Platewatch.Server.Alerts.HotlistService(new Platewatch.Server.Alerts.AlertStore(data.Path), data.Audit, TimeProvider.System,
+                Microsoft.Extensions.Logging.Abstractions.NullLogger<Platewatch.Server.Alerts.HotlistService>.Instance);
+            var operatorPrincipal = new Principal("demo-setup", options.AgencyId, "admin");
+            var list = await hotlists.CreateAsync(operatorPrincipal, "Demo stolen and wanted", "demo", TimeSpan.FromDays(1), "demo", cancellationToken).ConfigureAwait(false);
+            var csv = new System.Text.StringBuilder(Platewatch.Alerts.Hotlists.HotlistCsv.Header).Append('\n');
+            int n = 0;
+            foreach (var h in sim.Truth.Hotlist)
+            {
+                string category = h.Category switch
+                {
+                    HotlistCategory.StolenVehicle => "stolen-vehicle",
+                    HotlistCategory.StolenPlate => "stolen-plate",
+                    HotlistCategory.WantedPerson => "wanted-person",
+                    _ => "missing-person",
+                };
+                csv.Append(CultureInfo.InvariantCulture, $"{h.Plate},{h.Region},{category},demo entry,DEMO-H{++n:D3},{(category == "missing-person" ? 1 : 2)},,,,,\n");
+            }
+            hotlistPlate = sim.Truth.Hotlist.Count > 0 ? sim.Truth.Hotlist[0].Plate : null;
+            using var reader = new StringReader(csv.ToString());
+            var imported = await hotlists.ImportAsync(operatorPrincipal, list, "csv", reader, null, "demo", cancellationToken).ConfigureAwait(false);
+            hotlistEntries = imported.Entries.Length;
         }
 
         string url = urls.Split(';')[0].TrimEnd('/');
@@ -174,6 +199,13 @@ internal sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoSetti
         Console.WriteLine($"  TOKEN=$(curl -s {url}/api/v1/auth/token -H 'Content-Type: application/json' -d '{{\"username\":\"demo-investigator\",\"password\":\"{investigatorPassword}\"}}' | sed 's/.*\"accessToken\":\"\\([^\"]*\\)\".*/\\1/')");
         Console.WriteLine($"  curl -s -H \"Authorization: Bearer $TOKEN\" '{url}/api/v1/reads?plate={plate}&from={options.Start:yyyy-MM-dd}&to={options.Start.AddDays(options.Days):yyyy-MM-dd}&purpose=stolen-vehicle&caseNumber=DEMO-100'");
         Console.WriteLine($"  PLATEWATCH_PASSWORD='{investigatorPassword}' scripts/platewatch search --url {url} --username demo-investigator --plate {plate} --from {options.Start:yyyy-MM-dd} --to {options.Start.AddDays(options.Days):yyyy-MM-dd} --purpose stolen-vehicle --case DEMO-100");
+        if (hotlistPlate is not null)
+        {
+            console.MarkupLine($"[grey]A demo hotlist of {hotlistEntries} entries is loaded. Watch the live alert feed, then send a read of {hotlistPlate} as the camera:[/]");
+            Console.WriteLine($"  curl -N -H \"Authorization: Bearer $TOKEN\" {url}/api/v1/alerts/feed &");
+            Console.WriteLine($"  curl -s -XPOST {url}/api/v1/reads -H 'X-Api-Key: {key}' -H 'Content-Type: application/json' -d '[{{\"id\":\"'$(cat /proc/sys/kernel/random/uuid)'\",\"plate\":\"{hotlistPlate}\",\"confidence\":0.95,\"capturedAt\":\"'$(date -u +%FT%TZ)'\"}}]'");
+            Console.WriteLine($"  curl -s -H \"Authorization: Bearer $TOKEN\" {url}/api/v1/alerts    # then POST /api/v1/alerts/ID/verify or /reject");
+        }
         console.MarkupLine($"[grey]API description: {Markup.Escape(url)}/openapi/v1.json (signed in); health: {Markup.Escape(url)}/health/ready[/]");
 
         await using var app = Platewatch.Server.Hosting.PlatewatchServer.Build(new Platewatch.Server.Hosting.ServeSettings(dir, urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));

@@ -11,13 +11,9 @@ internal static class RecognitionCommands
             .WithDescription("Read licence plates from an image or every image in a directory.")
             .WithExample("recognize", "car.jpg")
             .WithExample("recognize", "photos/", "--json", "--region", "us");
-        // A branch with a default command: 'eval DATASET' scores the recognizer, 'eval analytics' the analyses.
-        config.AddBranch("eval", eval =>
-        {
-            eval.SetDescription("Score the recognizer on a labelled set (OpenALPR benchmark layout, or crops with groundtruth.csv); 'eval analytics' scores the analyses.");
-            eval.SetDefaultCommand<EvalCommand>();
-            Analytics.AnalyticsCommands.RegisterEval(eval);
-        });
+        config.AddCommand<EvalCommand>("eval")
+            .WithDescription("Score the recognizer on a labelled set (OpenALPR benchmark layout, or crops with groundtruth.csv).")
+            .WithExample("eval", "../shared/datasets/openalpr-br", "--region", "br");
     }
 
     public static void RegisterBench(IConfigurator<CommandSettings> bench)

@@ -139,9 +139,13 @@ public sealed record AnalysisRequest
 
     public AnalysisAuthorization? Authorization { get; init; }
 
+    /// <summary>What the analysis itself found wrong with its settings; the gate refuses (and audits) the first.</summary>
+    public ImmutableArray<string> Problems { get; init; } = [];
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first thing wrong.</summary>
     public void Validate()
     {
+        if (!Problems.IsDefaultOrEmpty) throw new ArgumentException(Problems[0]);
         Range.Validate();
         bool needsPlate = Kind is not (AnalysisKind.Stakeout or AnalysisKind.Cloned);
         if (needsPlate && string.IsNullOrWhiteSpace(Plate))

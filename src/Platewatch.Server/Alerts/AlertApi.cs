@@ -16,6 +16,9 @@ namespace Platewatch.Server.Alerts;
 
 internal sealed record AlertPage(int Count, long? Next, IReadOnlyList<AlertView> Alerts);
 
+/// <summary>An alert, with the listed plate's registration records when the caller holds the registration grant.</summary>
+internal sealed record AlertDetail(AlertView Alert, IReadOnlyList<RegistrationRecord>? Registrations);
+
 /// <summary>Verification: the officer says they compared the plate image with the listed plate and state, and rechecked the entry with its source.</summary>
 internal sealed record VerifyRequest(bool? PlateCompared, bool? EntryRecheckedActive, string? Note);
 
@@ -88,13 +91,30 @@ internal static class AlertApi
         return TypedResults.Ok(new AlertPage(alerts.Count, alerts.Count == n ? alerts[^1].Sequence : null, alerts));
     }
 
-    private static async Task<Results<Ok<AlertView>, ProblemHttpResult>> GetAsync(string id, HttpContext http, AlertStore store, IAuditLog audit, CancellationToken cancellationToken)
+    /// <summary>
+    /// One alert. For a user holding the registration grant, the registration records of the listed plate come with
+    /// it, as a lookup under the entry's case (audited as such).
+    /// </summary>
+    private static async Task<Results<Ok<AlertDetail>, ProblemHttpResult>> GetAsync(string id, HttpContext http, AlertStore store, IAuditLog audit, CancellationToken cancellationToken)
     {
         var who = http.User.Principal();
         var found = await store.GetAlertAsync(id, cancellationToken).ConfigureAwait(false);
         if (found is not { } f || f.AgencyId != who.AgencyId) return NotFound(id);
-        await AuditAsync(audit, who, "alerts.view", "ok", http.Source(), f.Alert.Content.Entry.CaseNumber, null, [id], cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(f.Alert);
+        var entry = f.Alert.Content.Entry;
+        await AuditAsync(audit, who, "alerts.view", "ok", http.Source(), entry.CaseNumber, null, [id], cancellationToken).ConfigureAwait(false);
+        List<RegistrationRecord>? registrations = null;
+        if (await store.HasRegistrationAccessAsync(who.UserId, cancellationToken).ConfigureAwait(false))
+        {
+            registrations = await store.RegistrationsAsync(entry.Plate, entry.Region.Length > 0 ? entry.Region : null, cancellationToken).ConfigureAwait(false);
+            await audit.AppendAsync(new AuditRecord
+            {
+                Actor = who.UserId, AgencyId = who.AgencyId, Role = who.Role, Action = "registration.lookup", Purpose = AlertEngine.PurposeFor(entry.Category),
+                PurposeText = $"hit verification, alert {id}", CaseNumber = entry.CaseNumber, Source = http.Source(), ResultCount = registrations.Count,
+                RecordIds = [.. registrations.Select(x => $"{x.Region}/{x.Plate}")],
+                Parameters = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("plate", entry.Plate), KeyValuePair.Create("alert", id)]),
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        return TypedResults.Ok(new AlertDetail(f.Alert, registrations));
     }
 
     /// <summary>

@@ -65,7 +65,22 @@ internal sealed class AlertEngine(HotlistService hotlists, AlertStore store, Ale
             var to = historical ? [] : subs.Where(s => Wants(s, alert, f.Read)).ToList();
             batch.Add((alert, f.List.AgencyId, to));
         }
-        var added = await store.AddAlertsAsync(batch, cancellationToken).ConfigureAwait(false);
+        // The reads are already stored: a resend would be a duplicate and never matched again, so a failed outbox
+        // write is retried here (the insert is idempotent) before the request fails.
+        List<(long Sequence, AlertContent Alert)> added;
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                added = await store.AddAlertsAsync(batch, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException ex) when (attempt < 4)
+            {
+                log.LogError(ex, "Writing {Count} alerts to the outbox failed (attempt {Attempt}); retrying", batch.Count, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt * attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
         foreach (var (seq, alert) in added)
         {
             feed.Publish(alert.Read.AgencyId ?? "", new FeedEvent(seq, historical ? "back-search" : "alert", alert));
@@ -92,6 +107,7 @@ internal sealed class AlertEngine(HotlistService hotlists, AlertStore store, Ale
             warnings.AddRange(VehicleCheck.Warnings(f.Read.Vehicle, new VehicleView(registration.Make, registration.Model, registration.Colour, registration.Body, registration.Year), "the registration record"));
         string id = Guid.CreateVersion7(now).ToString();
         string baseUrl = options.Value.PublicBaseUrl.TrimEnd('/');
+        string gate = $"purpose={Uri.EscapeDataString(PurposeFor(e.Category))}&caseNumber={Uri.EscapeDataString(e.CaseNumber)}";
         return new AlertContent
         {
             Id = id,
@@ -103,11 +119,19 @@ internal sealed class AlertEngine(HotlistService hotlists, AlertStore store, Ale
             Stale = hit.Stale,
             Historical = historical,
             Warnings = warnings.ToImmutable(),
-            PlateCropUrl = f.Read.Images?.PlateCrop is { } crop ? $"{baseUrl}/api/v1/images/{crop}" : null,
-            ContextImageUrl = f.Read.Images?.Context is { } ctx ? $"{baseUrl}/api/v1/images/{ctx}" : null,
+            // Images are shown only through the gate: the links carry the entry's purpose and case, and are audited when opened.
+            PlateCropUrl = f.Read.Images?.PlateCrop is null ? null : $"{baseUrl}/api/v1/reads/{f.Read.Id}/images/plate?{gate}",
+            ContextImageUrl = f.Read.Images?.Context is null ? null : $"{baseUrl}/api/v1/reads/{f.Read.Id}/images/context?{gate}",
             Link = $"{baseUrl}/api/v1/alerts/{id}",
         };
     }
+
+    /// <summary>The search purpose a category implies (the five national ones are purposes of their own).</summary>
+    public static string PurposeFor(string category) => category switch
+    {
+        HotlistCategories.StolenVehicle or HotlistCategories.StolenPlate or HotlistCategories.WantedPerson or HotlistCategories.MissingPerson or HotlistCategories.ProtectionOrder => category,
+        _ => "other-felony",
+    };
 
     public static string Kind(MatchKind k) => k switch { MatchKind.Exact => "exact", MatchKind.LookAlike => "look-alike", _ => "edit" };
 
@@ -129,11 +153,7 @@ internal sealed class AlertEngine(HotlistService hotlists, AlertStore store, Ale
     public async Task<IReadOnlyList<string>> BackSearchAsync(Principal who, Hotlist list, HotlistEntry entry, ReadQueryService queries, string? source, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        string purpose = entry.Category switch
-        {
-            HotlistCategories.StolenVehicle or HotlistCategories.StolenPlate or HotlistCategories.WantedPerson or HotlistCategories.MissingPerson or HotlistCategories.ProtectionOrder => entry.Category,
-            _ => "other-felony",
-        };
+        string purpose = PurposeFor(entry.Category);
         var page = await queries.SearchAsync(who, new AccessPurpose(purpose, entry.CaseNumber, $"hotlist back-search: {entry.Reason}"), new ReadQuery
         {
             Range = new TimeRange(now - TimeSpan.FromDays(Math.Clamp(options.Value.BackSearchDays, 1, 366)), now),

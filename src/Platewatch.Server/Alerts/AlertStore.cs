@@ -291,11 +291,15 @@ internal sealed class AlertStore
         await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<List<Subscription>> SubscriptionsAsync(string? agency, string? username, CancellationToken cancellationToken)
+    public Task<List<Subscription>> SubscriptionsAsync(string? agency, string? username, CancellationToken cancellationToken) =>
+        SubscriptionsAsync(agency, username, null, cancellationToken);
+
+    private async Task<List<Subscription>> SubscriptionsAsync(string? agency, string? username, string? id, CancellationToken cancellationToken)
     {
         await using var c = Open();
-        await using var cmd = Command(c, "SELECT id, username, agency, channel, target, hotlist, category, min_priority, camera, area, created_ms FROM subscriptions WHERE ($a IS NULL OR agency = $a) AND ($u IS NULL OR username = $u) ORDER BY id",
-            ("$a", agency), ("$u", username));
+        await using var cmd = Command(c, "SELECT id, username, agency, channel, target, hotlist, category, min_priority, camera, area, created_ms FROM subscriptions " +
+            "WHERE ($a IS NULL OR agency = $a) AND ($u IS NULL OR username = $u) AND ($id IS NULL OR id = $id) ORDER BY id",
+            ("$a", agency), ("$u", username), ("$id", id));
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var list = new List<Subscription>();
         while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -310,7 +314,7 @@ internal sealed class AlertStore
     }
 
     public async Task<Subscription?> GetSubscriptionAsync(string id, CancellationToken cancellationToken) =>
-        (await SubscriptionsAsync(null, null, cancellationToken).ConfigureAwait(false)).FirstOrDefault(s => s.Id == id);
+        (await SubscriptionsAsync(null, null, id, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
 
     public async Task<bool> DeleteSubscriptionAsync(string id, string username, CancellationToken cancellationToken)
     {

@@ -36,6 +36,8 @@ internal sealed class DataDirectory : IAsyncDisposable
     public AccountStore Accounts { get; }
 
     /// <summary>Opened on first use, so admin commands do not pay for the store.</summary>
+    private Analytics.ApprovalStore? _approvals;
+
     public DuckDbReadStore Store => _store ??= DuckDbReadStore.Open(System.IO.Path.Combine(Path, "store"));
 
     /// <summary>
@@ -94,8 +96,11 @@ internal sealed class DataDirectory : IAsyncDisposable
         return [.. configured.Values];
     }
 
+    /// <summary>Supervisors' approvals of analyses, in the accounts database.</summary>
+    public Analytics.ApprovalStore Approvals => _approvals ??= new Analytics.ApprovalStore(Path);
+
     public async Task<ReadQueryService> QueriesAsync(CancellationToken cancellationToken) =>
-        new(Store, Audit, await LoadPoliciesAsync(cancellationToken).ConfigureAwait(false));
+        new(Store, Audit, await LoadPoliciesAsync(cancellationToken).ConfigureAwait(false), null, Approvals);
 
     public async ValueTask DisposeAsync()
     {

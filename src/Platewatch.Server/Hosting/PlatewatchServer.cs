@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging;
 using Platewatch.Audit;
 using Platewatch.Server.Accounts;
 using Platewatch.Server.Alerts;
+using Platewatch.Server.Analytics;
 using Platewatch.Server.Apis;
 using Platewatch.Server.Images;
 using Platewatch.Server.Recognition;
@@ -135,6 +136,7 @@ internal static class PlatewatchServer
         app.MapAuthEndpoints();
         app.MapIngestEndpoints();
         app.MapSearchEndpoints();
+        app.MapAnalyticsEndpoints();
         app.MapImageEndpoints();
         app.MapRecognizeEndpoints();
         app.MapAuditEndpoints();

@@ -66,8 +66,10 @@ internal sealed class ReadIntake : IAsyncDisposable
                 duplicates = await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
             // After the durable commit and before the ack: a hit is in the alert outbox by the time the camera hears back.
-            // Each newly stored read is matched exactly once: by the one request whose copy was stored.
-            await _alerts.OnStoredAsync(duplicates.Count == 0 ? reads : [.. reads.Where(r => !duplicates.Contains(r.Id))], cancellationToken).ConfigureAwait(false);
+            // Duplicates are matched too: if an earlier attempt stored the reads but failed before its alerts were
+            // written (the sender got an error, not an ack), the resend is all that is left to raise them. Alerts are
+            // unique per (read, entry), so a read matched twice alerts once.
+            await _alerts.OnStoredAsync(reads, cancellationToken).ConfigureAwait(false);
             return duplicates;
         }
         finally
