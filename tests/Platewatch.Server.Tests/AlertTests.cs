@@ -118,7 +118,7 @@ public sealed class AlertTests
     [Fact]
     public async Task The_live_feed_ends_when_its_token_expires_and_a_new_token_resumes_it()
     {
-        await using var server = await RunningServer.StartAsync("--Accounts:TokenLifetimeMinutes=0.1"); // 6 s
+        await using var server = await RunningServer.StartAsync("--Accounts:TokenLifetimeMinutes=0.15"); // 9 s: time to see one alert first
         using (var supervisor = await server.SignInAsync(A, Roles.Supervisor))
         {
             string list = await Api.CreateListAsync(supervisor);
