@@ -214,14 +214,20 @@ public sealed class FormatAndImageTests
     }
 
     [Fact]
-    public async Task A_revoked_camera_key_is_refused_at_once()
+    public async Task An_agency_admin_revokes_its_camera_key_while_the_server_runs_and_it_is_refused_at_once()
     {
         await using var server = await RunningServer.StartAsync();
         using var camera = server.Client(server.CameraKeyB);
         AssertStatuses(["stored"], await Reads.PostAsync(camera, Reads.Read("REV001", DateTimeOffset.UtcNow.AddMinutes(-1))));
-        var data = (Platewatch.Server.Hosting.DataDirectory)server.Services.GetService(typeof(Platewatch.Server.Hosting.DataDirectory))!;
-        var admin = new Platewatch.Server.Accounts.AccountAdmin(data.Accounts, data.Audit, new Platewatch.Query.Principal("op", "", "admin"), "test");
-        await admin.RevokeCameraKeyAsync(server.CameraKeyB.Substring(4, 8), Ct);
+        string keyId = server.CameraKeyB.Substring(4, 8);
+        // Another agency's admin cannot revoke it, and learns nothing: the same 404 as an unknown key.
+        using var otherAdmin = await server.SignInAsync(RunningServer.AgencyA, "admin");
+        Assert.Equal(HttpStatusCode.NotFound, (await otherAdmin.PostAsync($"/api/v1/camera-keys/{keyId}/revoke", null, Ct)).StatusCode);
+        using var investigator = await server.SignInAsync(RunningServer.AgencyB, "investigator");
+        Assert.Equal(HttpStatusCode.Forbidden, (await investigator.PostAsync($"/api/v1/camera-keys/{keyId}/revoke", null, Ct)).StatusCode);
+        Assert.Equal(["stored"], Statuses(await Reads.PostAsync(camera, Reads.Read("REV003", DateTimeOffset.UtcNow.AddMinutes(-1)))));
+        using var admin = await server.SignInAsync(RunningServer.AgencyB, "admin");
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsync($"/api/v1/camera-keys/{keyId}/revoke", null, Ct)).StatusCode);
         var response = await camera.PostAsJsonAsync("/api/v1/reads", new[] { Reads.Read("REV002", DateTimeOffset.UtcNow.AddMinutes(-1)) }, Ct);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains(await server.AuditEntriesAsync(), e => e.Record.Action == "admin.revoke-camera-key");

@@ -37,10 +37,14 @@ internal sealed class AccountAdmin(AccountStore accounts, IAuditLog audit, Princ
     }
 
     /// <summary>Revokes a camera key at once (a stolen or retired camera); its reads stay, its next request is refused.</summary>
-    public async Task RevokeCameraKeyAsync(string keyId, CancellationToken cancellationToken)
+    public async Task RevokeCameraKeyAsync(string keyId, CancellationToken cancellationToken) =>
+        await RevokeCameraKeyAsync(keyId, null, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Revokes a key of <paramref name="agency"/> only (when given); unknown or foreign keys are the same error.</summary>
+    public async Task RevokeCameraKeyAsync(string keyId, string? agency, CancellationToken cancellationToken)
     {
-        string agency = await accounts.RevokeCameraKeyAsync(keyId, cancellationToken).ConfigureAwait(false);
-        await RecordAsync("admin.revoke-camera-key", [("agency", agency), ("keyId", keyId)], cancellationToken).ConfigureAwait(false);
+        string owner = await accounts.RevokeCameraKeyAsync(keyId, agency, cancellationToken).ConfigureAwait(false);
+        await RecordAsync("admin.revoke-camera-key", [("agency", owner), ("keyId", keyId)], cancellationToken).ConfigureAwait(false);
     }
 
     private Task<AuditEntry> RecordAsync(string action, (string Key, string Value)[] parameters, CancellationToken cancellationToken) =>

@@ -202,12 +202,17 @@ internal sealed class AccountStore
     }
 
     /// <summary>Marks the key revoked and returns its agency; an unknown key id is an error naming it.</summary>
-    public async Task<string> RevokeCameraKeyAsync(string keyId, CancellationToken cancellationToken)
+    public async Task<string> RevokeCameraKeyAsync(string keyId, CancellationToken cancellationToken) =>
+        await RevokeCameraKeyAsync(keyId, null, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>As above, only if the key belongs to <paramref name="agency"/> (when given): an admin revokes their own agency's keys.</summary>
+    public async Task<string> RevokeCameraKeyAsync(string keyId, string? agency, CancellationToken cancellationToken)
     {
         await using var c = Open();
         await using var cmd = c.CreateCommand();
-        cmd.CommandText = "UPDATE camera_keys SET revoked = 1 WHERE key_id = $id RETURNING agency";
+        cmd.CommandText = "UPDATE camera_keys SET revoked = 1 WHERE key_id = $id AND ($a IS NULL OR agency = $a) RETURNING agency";
         cmd.Parameters.AddWithValue("$id", keyId);
+        cmd.Parameters.AddWithValue("$a", (object?)agency ?? DBNull.Value);
         return await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string
             ?? throw new ArgumentException($"No camera key has the id '{Clip(keyId)}'; the id is the 8 characters after 'pwc_' that create-camera-key printed.");
     }

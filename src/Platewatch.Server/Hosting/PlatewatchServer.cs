@@ -140,6 +140,7 @@ internal static class PlatewatchServer
         app.MapImageEndpoints();
         app.MapRecognizeEndpoints();
         app.MapAuditEndpoints();
+        app.MapCameraKeyEndpoints();
         app.MapAlerts();
         return app;
     }
