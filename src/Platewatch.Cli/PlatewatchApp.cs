@@ -51,6 +51,7 @@ internal static class PlatewatchApp
                     .WithExample("bench", "ingest")
                     .WithExample("bench", "ingest", "--url", "http://127.0.0.1:5080", "--key", "pwc_...");
                 Recognition.RecognitionCommands.RegisterBench(bench);
+                Agent.AgentCommand.RegisterBench(bench);
                 bench.AddCommand<Analytics.BenchAnalyticsCommand>("analytics")
                     .WithDescription("Median time of each analysis, through the gate, on N simulated reads over 90 days.")
                     .WithExample("bench", "analytics", "--reads", "10000000");

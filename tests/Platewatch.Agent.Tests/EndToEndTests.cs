@@ -32,6 +32,8 @@ public sealed class EndToEndTests
             var car = Cars.Single(c => c.Plate == r.GetProperty("plate").GetString());
             Assert.InRange(at, SyntheticVideo.CreationTime.AddSeconds(car.Enter - 0.5), SyntheticVideo.CreationTime.AddSeconds(car.Enter + car.Seconds + 0.5));
             Assert.Equal(47.6062, r.GetProperty("location").GetProperty("lat").GetDouble(), 4);
+            // The best crop travelled inline with its read and is in the server's image store under its hash.
+            Assert.Matches("^[0-9a-f]{64}$", r.GetProperty("images").GetProperty("plateCrop").GetString());
         }
         string passes = await File.ReadAllTextAsync(Path.Combine(ws.DataDir, "passes.jsonl"), TestContext.Current.CancellationToken);
         Assert.Contains("\"direction\":\"left-to-right\"", passes, StringComparison.Ordinal);

@@ -124,6 +124,20 @@ public sealed class TrackerTests
     }
 
     [Fact]
+    public void Idle_frames_after_the_plate_left_do_not_keep_its_pass_open()
+    {
+        var tracker = Tracker(gap: 1);
+        tracker.Observe(T0, [Obs(0, "ABC1234", 400)]);
+        tracker.Observe(T0.AddSeconds(0.2), [Obs(0.2, "ABC1234", 500)]);
+        // The car has left: one frame read without it, then an empty road that does not change.
+        tracker.Observe(T0.AddSeconds(0.4), []);
+        var closed = new List<PlateGroup>();
+        for (double t = 0.6; t < 3; t += 0.2) closed.AddRange(tracker.Idle(T0.AddSeconds(t)));
+        var pass = Assert.Single(closed);
+        Assert.Equal(T0.AddSeconds(0.2), pass.End);
+    }
+
+    [Fact]
     public void Detections_below_the_confidence_floor_are_ignored()
     {
         var tracker = Tracker();

@@ -193,7 +193,7 @@ public sealed class CliTests : IDisposable
     {
         var r = await _cli.RunAsync("--help");
 
-        foreach (string command in new[] { "search", "ingest", "simulate", "purge", "demo", "stats", "audit", "bench", "recognize", "eval" })
+        foreach (string command in new[] { "search", "ingest", "simulate", "purge", "demo", "stats", "audit", "bench", "recognize", "eval", "agent" })
             Assert.Contains(command, r.Stdout, StringComparison.Ordinal);
     }
 

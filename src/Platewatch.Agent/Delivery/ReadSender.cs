@@ -16,6 +16,7 @@ internal sealed class ReadSender(AgentStore store, HttpClient http, Uri server, 
     TimeSpan maxDelay, AgentLog log, AgentCounters counters) : IDisposable
 {
     private readonly SemaphoreSlim _signal = new(0);
+    private readonly int _maxBatch = batchSize;
     private int _batch = batchSize;
 
     public void Dispose() => _signal.Dispose();
@@ -97,12 +98,19 @@ internal sealed class ReadSender(AgentStore store, HttpClient http, Uri server, 
             {
                 case HttpStatusCode.OK:
                     Acknowledge(batch, text);
+                    // After a 413 the batch grows back towards the configured size, one doubling per accepted batch.
+                    _batch = Math.Min(_maxBatch, _batch * 2);
                     return (true, null, null);
                 case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden:
                     return (false, $"the server refused the API key of source '{source}' ({(int)response.StatusCode}): check its apiKey against platewatch admin create-camera-key", TimeSpan.FromSeconds(30));
-                case HttpStatusCode.RequestEntityTooLarge when _batch > 1:
-                    _batch = Math.Max(1, _batch / 2);
+                case HttpStatusCode.RequestEntityTooLarge when batch.Count > 1:
+                    _batch = Math.Max(1, batch.Count / 2);
                     log.Warn($"delivery: the server finds the batch too large; sending {_batch} reads at a time");
+                    return (true, null, null);
+                case HttpStatusCode.RequestEntityTooLarge:
+                    // One read alone is too large: resending cannot help, and it must not block the reads behind it.
+                    log.Error($"delivery: the server refuses read {batch[0].Id} of source '{source}' as too large {Problem(text)}; it is removed from the queue");
+                    store.Remove([batch[0].Seq], delivered: 0, rejected: 1);
                     return (true, null, null);
                 default:
                     return (false, $"the server answered {(int)response.StatusCode} {Problem(text)}", retryAfter);

@@ -27,7 +27,7 @@ internal sealed class AgentCounters
 {
     private readonly Lock _lock = new();
     private readonly List<long> _ackDelays = [];
-    private long _frames, _processed, _reads, _delivered, _noFix;
+    private long _frames, _processed, _reads, _delivered, _noFix, _dropped;
 
     public bool QueueEmpty { get; set; }
 
@@ -39,6 +39,11 @@ internal sealed class AgentCounters
 
     public void NoFix() => Interlocked.Increment(ref _noFix);
 
+    /// <summary>Live frames dropped because reading fell behind the camera.</summary>
+    public long FramesDropped => Interlocked.Read(ref _dropped);
+
+    public void FrameDropped() => Interlocked.Increment(ref _dropped);
+
     public void Frame(bool processed)
     {
         Interlocked.Increment(ref _frames);
@@ -49,8 +54,12 @@ internal sealed class AgentCounters
 
     public void Delivered(long n) => Interlocked.Add(ref _delivered, n);
 
+    /// <summary>Called with every frame-to-acknowledgement delay (benchmarks).</summary>
+    public Action<long>? OnAck { get; init; }
+
     public void RecordAck(long delayMs)
     {
+        OnAck?.Invoke(delayMs);
         lock (_lock)
         {
             if (_ackDelays.Count < 100_000) _ackDelays.Add(delayMs);

@@ -133,7 +133,7 @@ internal sealed class EdgeAgent
         string ack = delays.Length == 0 ? "none" : string.Create(CultureInfo.InvariantCulture, $"p50 {delays[delays.Length / 2]} ms, max {delays[^1]} ms");
         long malformed = positions.Sum(p => p.MalformedSentences);
         log.Info(string.Create(CultureInfo.InvariantCulture,
-            $"heartbeat: uptime {(int)now.TotalHours}h{now.Minutes:D2}m{now.Seconds:D2}s, {fps:F1} fps sampled ({pps:F1} read, the rest idle), reads {counters.Reads}, queue {store.Depth} ({store.Bytes / 1024.0 / 1024.0:F1} of {options.QueueMaxBytes >> 20} MB), delivered {counters.DeliveredTotal}, dropped {store.Counter("dropped")}, rejected {store.Counter("rejected")}, no fix {counters.NoFixTotal}, malformed NMEA {malformed}, frame-to-ack {ack}"));
+            $"heartbeat: uptime {(int)now.TotalHours}h{now.Minutes:D2}m{now.Seconds:D2}s, {fps:F1} fps sampled ({pps:F1} read, the rest idle; {counters.FramesDropped} live frames dropped behind), reads {counters.Reads}, queue {store.Depth} ({store.Bytes / 1024.0 / 1024.0:F1} of {options.QueueMaxBytes >> 20} MB), delivered {counters.DeliveredTotal}, dropped {store.Counter("dropped")}, rejected {store.Counter("rejected")}, no fix {counters.NoFixTotal}, malformed NMEA {malformed}, frame-to-ack {ack}"));
     }
 
     private static void CheckFfmpeg()

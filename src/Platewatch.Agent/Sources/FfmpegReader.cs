@@ -99,7 +99,10 @@ internal sealed partial class FfmpegReader : IAsyncDisposable
         {
             // Without a socket timeout a camera that stops sending leaves ffmpeg waiting forever.
             a.AddRange(["-rw_timeout", "10000000"]);
-            if (input.StartsWith("rtsp", StringComparison.OrdinalIgnoreCase)) a.AddRange(["-rtsp_transport", "tcp"]);
+            // ffmpeg otherwise studies 5 s of a live stream before the first frame, and then hands those seconds over at once.
+            a.AddRange(["-analyzeduration", "1000000", "-probesize", "1000000"]);
+            // RTSP over TCP: no lost UDP packets smearing frames; the RTSP demuxer has its own socket timeout.
+            if (input.StartsWith("rtsp", StringComparison.OrdinalIgnoreCase)) a.AddRange(["-rtsp_transport", "tcp", "-timeout", "10000000"]);
         }
         if (seekSeconds is > 0) a.AddRange(["-ss", seekSeconds.Value.ToString("0.###", CultureInfo.InvariantCulture)]);
         // Timestamps stay as the media has them (no reset to 0 after a seek), so a resumed file keeps its frame times.

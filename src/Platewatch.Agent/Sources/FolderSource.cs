@@ -49,7 +49,9 @@ internal sealed class FolderSource(SourceContext ctx)
     {
         var now = DateTime.UtcNow;
         var files = new DirectoryInfo(Source.Location).EnumerateFiles()
-            .Where(f => Extensions.Contains(f.Extension) && now - f.LastWriteTimeUtc >= Settle)
+            // Settled: not written to for a second. A time well in the future is a camera's clock kept by the upload, not a
+            // file being written now; without this it would wait forever.
+            .Where(f => Extensions.Contains(f.Extension) && (now - f.LastWriteTimeUtc >= Settle || f.LastWriteTimeUtc - now > TimeSpan.FromMinutes(1)))
             .OrderBy(f => f.LastWriteTimeUtc).ThenBy(f => f.Name, StringComparer.Ordinal)
             .ToList();
         int n = 0;

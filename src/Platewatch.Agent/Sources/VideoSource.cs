@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Threading.Channels;
 using Platewatch.Agent.Configuration;
 using Platewatch.Agent.Delivery;
 using Platewatch.Agent.Runtime;
@@ -38,7 +39,10 @@ internal sealed class VideoSource(SourceContext ctx)
             log.Error($"source {Source.Name}: video file {path} does not exist; this source stops (fix its path in the configuration)");
             return;
         }
-        var saved = ctx.Store.Progress(Source.Name, path);
+        // Progress belongs to this file's content as far as the file system tells: a new recording under the same name is new.
+        var info = new FileInfo(path);
+        string key = string.Create(CultureInfo.InvariantCulture, $"{path}|{info.Length}|{new DateTimeOffset(info.LastWriteTimeUtc).ToUnixTimeMilliseconds()}");
+        var saved = ctx.Store.Progress(Source.Name, key);
         if (saved is { Done: true })
         {
             log.Info($"source {Source.Name}: {path} was processed before; nothing to do");
@@ -69,7 +73,7 @@ internal sealed class VideoSource(SourceContext ctx)
                         if (closed.Count > 0 || pts - lastCheckpoint >= Checkpoint.TotalSeconds)
                         {
                             var progress = new VideoProgress(resumeAt, false, baseTime.Value.ToUnixTimeMilliseconds());
-                            ctx.Emit(closed, _crops, _tracker, tx => AgentStore.SaveProgress(tx, Source.Name, path, progress));
+                            ctx.Emit(closed, _crops, _tracker, tx => AgentStore.SaveProgress(tx, Source.Name, key, progress));
                             lastCheckpoint = pts;
                         }
                     }
@@ -91,12 +95,12 @@ internal sealed class VideoSource(SourceContext ctx)
         {
             log.Error($"source {Source.Name}: cannot read video {path}: {failure}; skipped (the other sources go on)");
             var skipped = new VideoProgress(pts, true, (baseTime ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds());
-            ctx.Emit([], _crops, null, tx => AgentStore.SaveProgress(tx, Source.Name, path, skipped));
+            ctx.Emit([], _crops, null, tx => AgentStore.SaveProgress(tx, Source.Name, key, skipped));
             return;
         }
         if (failure is not null) log.Error($"source {Source.Name}: video {path} ended early after {frames} frames: {failure}; the passes seen so far are kept");
         var done = new VideoProgress(pts, true, (baseTime ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds());
-        ctx.Emit(_tracker.Flush(), _crops, _tracker, tx => AgentStore.SaveProgress(tx, Source.Name, path, done));
+        ctx.Emit(_tracker.Flush(), _crops, _tracker, tx => AgentStore.SaveProgress(tx, Source.Name, key, done));
         log.Info($"source {Source.Name}: finished {path} ({frames} frames sampled)");
     }
 
@@ -116,38 +120,29 @@ internal sealed class VideoSource(SourceContext ctx)
                 var reader = FfmpegReader.Start(Source.Location, isStream: true, Source.SampleFps, null);
                 await using (reader.ConfigureAwait(false))
                 {
-                    double? anchorPts = null;
-                    DateTimeOffset anchor = default;
-                    double lastPts = double.NegativeInfinity;
+                    // Live frames are not worth more than the newest: when reading falls behind, older frames waiting to be
+                    // read are dropped (and counted), so the agent stays at the camera's present instead of lagging further.
+                    var latest = Channel.CreateBounded<(RawFrame Frame, DateTimeOffset Time)>(
+                        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
+                        dropped =>
+                        {
+                            dropped.Frame.Dispose();
+                            ctx.Counters.FrameDropped();
+                        });
+                    var producer = Task.Run(() => ReceiveAsync(reader, latest.Writer, ct), CancellationToken.None);
                     try
                     {
-                        while (await reader.NextAsync(StreamStall, ct).ConfigureAwait(false) is { } frame)
+                        await foreach (var (frame, time) in latest.Reader.ReadAllAsync(ct).ConfigureAwait(false))
                         {
                             using (frame)
                             {
-                                // Presentation times give the exact spacing of frames; the clock at the first one places them in the day.
-                                // A jump back (the camera restarted its clock) re-anchors.
-                                if (anchorPts is null || frame.Pts < lastPts)
-                                {
-                                    anchorPts = frame.Pts;
-                                    anchor = DateTimeOffset.UtcNow;
-                                }
-                                lastPts = frame.Pts;
-                                var time = anchor + TimeSpan.FromSeconds(frame.Pts - anchorPts.Value);
-                                // A burst (a server's buffered start, a catch-up after a stall) must not date frames in the
-                                // future: the anchor slides back so the newest frame is "now".
-                                var now = DateTimeOffset.UtcNow;
-                                if (time > now)
-                                {
-                                    anchor -= time - now;
-                                    time = now;
-                                }
                                 var closed = Process(frame, time, ct);
                                 if (frames++ == 0) log.Info($"source {Source.Name}: connected to {shown} ({frame.Width}x{frame.Height})");
                                 if (closed.Count > 0) ctx.Emit(closed, _crops, _tracker, null);
                                 if (frames > 100) backoff = TimeSpan.FromSeconds(1);
                             }
                         }
+                        await producer.ConfigureAwait(false);
                         int code = await reader.WaitForExitAsync(ct).ConfigureAwait(false);
                         failure = code == 0 ? "the camera closed the stream" : reader.LastMessage ?? $"ffmpeg exited with code {code}";
                     }
@@ -173,6 +168,43 @@ internal sealed class VideoSource(SourceContext ctx)
             try { await Task.Delay(backoff, ct).ConfigureAwait(false); }
             catch (OperationCanceledException) { break; }
             backoff = TimeSpan.FromSeconds(Math.Min(60, backoff.TotalSeconds * 2));
+        }
+    }
+
+    /// <summary>Reads frames as fast as ffmpeg gives them and dates each on arrival.</summary>
+    private static async Task ReceiveAsync(FfmpegReader reader, ChannelWriter<(RawFrame, DateTimeOffset)> writer, CancellationToken ct)
+    {
+        double? anchorPts = null;
+        DateTimeOffset anchor = default;
+        double lastPts = double.NegativeInfinity;
+        try
+        {
+            while (await reader.NextAsync(StreamStall, ct).ConfigureAwait(false) is { } frame)
+            {
+                // Presentation times give the exact spacing of frames; the clock at the first one places them in the day.
+                // A jump back (the camera restarted its clock) re-anchors.
+                if (anchorPts is null || frame.Pts < lastPts)
+                {
+                    anchorPts = frame.Pts;
+                    anchor = DateTimeOffset.UtcNow;
+                }
+                lastPts = frame.Pts;
+                var time = anchor + TimeSpan.FromSeconds(frame.Pts - anchorPts.Value);
+                // A burst (a server's buffered start, a catch-up after a stall) must not date frames in the future:
+                // the anchor slides back so the newest frame is "now".
+                var now = DateTimeOffset.UtcNow;
+                if (time > now)
+                {
+                    anchor -= time - now;
+                    time = now;
+                }
+                if (!writer.TryWrite((frame, time))) frame.Dispose();
+            }
+            writer.TryComplete();
+        }
+        catch (Exception ex)
+        {
+            writer.TryComplete(ex);
         }
     }
 

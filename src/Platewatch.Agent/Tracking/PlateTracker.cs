@@ -126,19 +126,21 @@ internal sealed class PlateTracker(TrackerOptions options)
         }
         var usedDet = new bool[detections.Count];
         var usedTrack = new HashSet<Track>();
+        foreach (var t in _open) t.InLastFrame = false;
         foreach (var (_, d, t) in pairs.OrderByDescending(p => p.Score))
         {
             if (usedDet[d] || usedTrack.Contains(t)) continue;
             usedDet[d] = true;
             usedTrack.Add(t);
             assignments[d] = new Assignment(t.Id, t.Add(detections[d]));
+            t.InLastFrame = true;
         }
         for (int d = 0; d < detections.Count; d++)
         {
             var det = detections[d];
             if (usedDet[d] || det.Confidence < options.MinConfidence || det.Text.Length < options.MinLength) continue;
             if (Absorb(det)) continue;
-            var track = new Track(_nextId++, det);
+            var track = new Track(_nextId++, det) { InLastFrame = true };
             _open.Add(track);
             assignments[d] = new Assignment(track.Id, true);
         }
@@ -146,12 +148,13 @@ internal sealed class PlateTracker(TrackerOptions options)
     }
 
     /// <summary>
-    /// A frame the motion gate found unchanged: the plates in view are still there, so open passes stay open.
+    /// A frame the motion gate found unchanged since the last frame read: the plates in that frame are still there, so
+    /// their passes stay open; a pass whose plate was already gone from it keeps closing.
     /// </summary>
     public IReadOnlyList<PlateGroup> Idle(DateTimeOffset time)
     {
         foreach (var t in _open)
-            if (time - t.LastSeen <= options.Gap) t.LastSeen = time > t.LastSeen ? time : t.LastSeen;
+            if (t.InLastFrame && time > t.LastSeen) t.LastSeen = time;
         return Advance(time);
     }
 
@@ -252,6 +255,7 @@ internal sealed class PlateTracker(TrackerOptions options)
         public DateTimeOffset LastSeen { get; set; }
         public int Count { get; private set; }
         public bool EmittedParked { get; set; }
+        public bool InLastFrame { get; set; }
         public string Plate { get; set; } = "";
         public PlateObservation Best { get; private set; } = null!;
         public Box LastBox => Last.Box;

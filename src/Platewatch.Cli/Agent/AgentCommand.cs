@@ -28,6 +28,10 @@ internal sealed class AgentCommand : AsyncCommand<AgentSettings>
             .WithDescription("Run the edge agent: video files, camera streams and image folders to one read per vehicle pass, queued on disk and sent to the server.")
             .WithExample("agent", "--config", "agent.json");
 
+    public static void RegisterBench(IConfigurator<CommandSettings> bench) =>
+        bench.AddCommand<BenchAgentCommand>("agent")
+            .WithDescription("Edge agent: frames/s on 1280x720 video (one and two pipelines), and a live stream's reads a minute and frame-to-ack delay.");
+
     public override async Task<int> ExecuteAsync(CommandContext context, AgentSettings settings, CancellationToken cancellationToken)
     {
         AgentOptions options;

@@ -27,8 +27,25 @@ internal sealed class PurgeCommand(IAnsiConsole console) : AsyncCommand<PurgeSet
             : DateTimeOffset.UtcNow - SearchSettings.ParseSpan(s);
         await using var ws = LocalWorkspace.Open(settings.DataDirectory);
         long n = await ws.Queries.PurgeAsync(ws.Operator(), cutoff, "cli", cancellationToken).ConfigureAwait(false);
-        if (settings.Json) Console.WriteLine($"{{\"purged\":{n},\"olderThan\":\"{cutoff:O}\"}}");
-        else console.MarkupLine($"Purged [green]{n}[/] read(s) captured before {cutoff:O}.");
+        // The images the server stored for those reads are personal data under the same retention.
+        var images = new Platewatch.Server.Images.FileImageStore(Path.Combine(settings.DataDirectory, "images"));
+        long removed = await images.PurgeOlderThanAsync(cutoff, cancellationToken).ConfigureAwait(false);
+        if (removed > 0)
+        {
+            await ws.Audit.AppendAsync(new Platewatch.Audit.AuditRecord
+            {
+                Actor = ws.Operator().UserId,
+                AgencyId = ws.Operator().AgencyId,
+                Role = "admin",
+                Action = "retention.purge-images",
+                Source = "cli",
+                Parameters = System.Collections.Immutable.ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+                    [KeyValuePair.Create("olderThan", cutoff.ToString("O", System.Globalization.CultureInfo.InvariantCulture))]),
+                ResultCount = removed,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        if (settings.Json) Console.WriteLine($"{{\"purged\":{n},\"imagesPurged\":{removed},\"olderThan\":\"{cutoff:O}\"}}");
+        else console.MarkupLine($"Purged [green]{n}[/] read(s) captured before {cutoff:O}, and {removed} image(s) last used before then.");
         return 0;
     }
 }

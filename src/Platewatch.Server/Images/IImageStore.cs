@@ -13,4 +13,13 @@ internal interface IImageStore
     Task<Stream?> OpenAsync(string sha256, CancellationToken cancellationToken);
 
     Task<bool> ExistsAsync(string sha256, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A new read refers to an image already stored (by hash, or the same bytes sent again): true if it exists,
+    /// and it is marked as in use now, so retention keeps it as long as its newest read.
+    /// </summary>
+    Task<bool> ReferenceAsync(string sha256, CancellationToken cancellationToken);
+
+    /// <summary>Deletes images whose newest reference is older than the cutoff; returns how many.</summary>
+    Task<long> PurgeOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
 }

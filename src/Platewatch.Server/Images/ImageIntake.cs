@@ -61,7 +61,7 @@ internal sealed class ImageIntake(IImageStore store, IOptions<LimitOptions> limi
         if (parts.TryGetValue(reference, out var part)) return part.Error is null ? (part.Sha, null) : (null, $"{field}: part '{reference}' was refused: {part.Error}");
         string sha = reference.ToLowerInvariant();
         if (!FileImageStore.IsHash(sha)) return (null, $"{field} must be a SHA-256 hex digest or the name of a multipart part of this request");
-        if (!await store.ExistsAsync(sha, cancellationToken).ConfigureAwait(false))
+        if (!await store.ReferenceAsync(sha, cancellationToken).ConfigureAwait(false))
             return (null, $"{field} names an image the server does not have; send it inline ({field}Base64) or as a multipart part");
         return (sha, null);
     }
