@@ -66,7 +66,7 @@ internal static class ReadSchema
     /// <summary>Tagged fields ("r=ABC-1234", "h=2715", ...) joined by U+001E; null when the read has none.</summary>
     internal static string? EncodeExtra(PlateRead r)
     {
-        if (r.PlateRaw is null && r.Candidates.IsDefaultOrEmpty && r.Heading is null && r.SpeedKmh is null && r.Vehicle is null && r.Images is null)
+        if (r.PlateRaw is null && r.Candidates.IsDefaultOrEmpty && r.Heading is null && r.SpeedKmh is null && r.Vehicle is null && r.Images is null && r.Pass is null)
             return null;
         var sb = new StringBuilder(64);
         void Field(char tag, string? value)
@@ -85,6 +85,9 @@ internal static class ReadSchema
         Field('m', r.Vehicle?.Make);
         Field('i', r.Images?.PlateCrop);
         Field('x', r.Images?.Context);
+        // "first,last,direction,parked,frames": times as milliseconds after capture, which stay small.
+        Field('p', r.Pass is { } p ? string.Create(inv,
+            $"{(r.CapturedAt - p.FirstSeen).Ticks / TimeSpan.TicksPerMillisecond},{(p.LastSeen - r.CapturedAt).Ticks / TimeSpan.TicksPerMillisecond},{p.Direction},{(p.Parked ? 1 : 0)},{p.Frames}") : null);
         return sb.ToString();
     }
 
@@ -93,6 +96,7 @@ internal static class ReadSchema
         string? raw = null, type = null, colour = null, make = null, crop = null, ctx = null;
         float? heading = null, speed = null;
         var candidates = ImmutableArray<PlateCandidate>.Empty;
+        VehiclePass? pass = null;
         foreach (var part in extra.Split(FieldSeparator))
         {
             if (part.Length < 2) continue;
@@ -108,6 +112,7 @@ internal static class ReadSchema
                 case 'm': make = v; break;
                 case 'i': crop = v; break;
                 case 'x': ctx = v; break;
+                case 'p': pass = DecodePass(read.CapturedAt, v); break;
             }
         }
         return read with
@@ -118,7 +123,20 @@ internal static class ReadSchema
             SpeedKmh = speed,
             Vehicle = type is null && colour is null && make is null ? null : new VehicleAttributes(type, colour, make),
             Images = crop is null && ctx is null ? null : new ImageRefs(crop, ctx),
+            Pass = pass,
         };
+    }
+
+    private static VehiclePass DecodePass(DateTimeOffset capturedAt, string v)
+    {
+        string[] f = v.Split(',');
+        var inv = CultureInfo.InvariantCulture;
+        return new VehiclePass(
+            capturedAt.AddMilliseconds(-long.Parse(f[0], inv)),
+            capturedAt.AddMilliseconds(long.Parse(f[1], inv)),
+            f[2].Length == 0 ? null : f[2],
+            f[3] == "1",
+            int.Parse(f[4], inv));
     }
 
     /// <summary>"PLATE:conf|PLATE:conf", confidence in 1/10000; null when there are none, which costs nothing on disk.</summary>

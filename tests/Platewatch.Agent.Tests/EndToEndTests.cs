@@ -34,6 +34,11 @@ public sealed class EndToEndTests
             Assert.Equal(47.6062, r.GetProperty("location").GetProperty("lat").GetDouble(), 4);
             // The best crop travelled inline with its read and is in the server's image store under its hash.
             Assert.Matches("^[0-9a-f]{64}$", r.GetProperty("images").GetProperty("plateCrop").GetString());
+            // The pass travels with the read: first and last frame around the best one, and the direction of travel.
+            var pass = r.GetProperty("pass");
+            Assert.Equal("left-to-right", pass.GetProperty("direction").GetString());
+            Assert.True(pass.GetProperty("firstSeen").GetDateTimeOffset() <= at && at <= pass.GetProperty("lastSeen").GetDateTimeOffset());
+            Assert.True(pass.GetProperty("frames").GetInt32() >= 2);
         }
         string passes = await File.ReadAllTextAsync(Path.Combine(ws.DataDir, "passes.jsonl"), TestContext.Current.CancellationToken);
         Assert.Contains("\"direction\":\"left-to-right\"", passes, StringComparison.Ordinal);

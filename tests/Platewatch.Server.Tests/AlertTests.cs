@@ -115,6 +115,42 @@ public sealed class AlertTests
         Assert.Empty(await Api.AlertsAsync(await server.SignInAsync(RunningServer.AgencyB, Roles.Investigator)));
     }
 
+    [Fact]
+    public async Task The_live_feed_ends_when_its_token_expires_and_a_new_token_resumes_it()
+    {
+        await using var server = await RunningServer.StartAsync("--Accounts:TokenLifetimeMinutes=0.15"); // 9 s: time to see one alert first
+        using (var supervisor = await server.SignInAsync(A, Roles.Supervisor))
+        {
+            string list = await Api.CreateListAsync(supervisor);
+            await Api.AddEntryAsync(supervisor, list, "EXF1234");
+        }
+        using var camera = server.Client(server.CameraKeyA);
+        using var investigator = await server.SignInAsync(A, Roles.Investigator);
+        using var feed = await investigator.GetAsync("/api/v1/alerts/feed", HttpCompletionOption.ResponseHeadersRead, Ct);
+        using var reader = new StreamReader(await feed.Content.ReadAsStreamAsync(Ct));
+        Assert.Equal("connected", await NextEventAsync(reader));
+        await Reads.PostAsync(camera, Api.Read("EXF1234"));
+        var (type, id, _) = await NextEventWithDataAsync(reader);
+        Assert.Equal("alert", type);
+
+        // The feed says why it ends, then ends: it does not outlive the token.
+        Assert.Equal("expired", await NextEventAsync(reader));
+        await Assert.ThrowsAsync<EndOfStreamException>(() => NextEventWithDataAsync(reader));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await investigator.GetAsync("/api/v1/alerts/feed", HttpCompletionOption.ResponseHeadersRead, Ct)).StatusCode);
+
+        // What was raised meanwhile comes back with the replay under a new token.
+        await Reads.PostAsync(camera, Api.Read("EXF1234"));
+        using var renewed = await server.SignInAsync(A, Roles.Investigator);
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/api/v1/alerts/feed");
+        again.Headers.Add("Last-Event-ID", id);
+        using var resumed = await renewed.SendAsync(again, HttpCompletionOption.ResponseHeadersRead, Ct);
+        using var reader2 = new StreamReader(await resumed.Content.ReadAsStreamAsync(Ct));
+        Assert.Equal("connected", await NextEventAsync(reader2));
+        var (type2, id2, _) = await NextEventWithDataAsync(reader2);
+        Assert.Equal("alert", type2);
+        Assert.True(long.Parse(id2!, System.Globalization.CultureInfo.InvariantCulture) > long.Parse(id!, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     private static async Task<string> NextEventAsync(StreamReader reader) => (await NextEventWithDataAsync(reader)).Type;
 
     private static async Task<(string Type, string? Id, string Data)> NextEventWithDataAsync(StreamReader reader)
@@ -240,6 +276,32 @@ public sealed class AlertTests
     }
 
     [Fact]
+    public async Task A_list_name_source_and_interval_are_patched_and_audited()
+    {
+        await using var server = await RunningServer.StartAsync();
+        using var supervisor = await server.SignInAsync(A, Roles.Supervisor);
+        using var investigator = await server.SignInAsync(A, Roles.Investigator);
+        using var otherAgency = await server.SignInAsync(RunningServer.AgencyB, Roles.Supervisor);
+        string list = await Api.CreateListAsync(supervisor, "daily");
+        var patched = await Api.JsonAsync(await supervisor.PatchAsJsonAsync($"/api/v1/hotlists/{list}", new { name = "nightly", refreshIntervalHours = 12 }, Ct), HttpStatusCode.OK);
+        Assert.Equal(("nightly", 12.0), (patched.GetProperty("name").GetString(), patched.GetProperty("refreshIntervalHours").GetDouble()));
+        string source = patched.GetProperty("source").GetString()!;
+        var lists = await Api.JsonAsync(await supervisor.GetAsync("/api/v1/hotlists", Ct), HttpStatusCode.OK);
+        Assert.Equal(("nightly", source, 12.0), (lists[0].GetProperty("name").GetString(), lists[0].GetProperty("source").GetString(), lists[0].GetProperty("refreshIntervalHours").GetDouble()));
+
+        var bad = await supervisor.PatchAsJsonAsync($"/api/v1/hotlists/{list}", new { refreshIntervalHours = -1 }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.BadRequest, (await supervisor.PatchAsJsonAsync($"/api/v1/hotlists/{list}", new { name = " " }, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await investigator.PatchAsJsonAsync($"/api/v1/hotlists/{list}", new { name = "x" }, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await otherAgency.PatchAsJsonAsync($"/api/v1/hotlists/{list}", new { name = "x" }, Ct)).StatusCode);
+
+        var update = Assert.Single(await server.AuditEntriesAsync(), e => e.Record.Action == "hotlist.update");
+        Assert.Equal(("nightly", "daily", "12", "24"), (update.Record.Parameters["name"], update.Record.Parameters["oldName"], update.Record.Parameters["refreshHours"], update.Record.Parameters["oldRefreshHours"]));
+        Assert.False(update.Record.Parameters.ContainsKey("oldSource"));
+    }
+
+    [Fact]
     public async Task A_stale_list_raises_an_alarm_and_its_hits_say_recheck()
     {
         await using var server = await RunningServer.StartAsync("--Alerts:StaleCheckSeconds=0.1");
@@ -310,6 +372,42 @@ public sealed class AlertTests
         var alerts = await Api.AlertsAsync(supervisor);
         Assert.All(alerts, a => Assert.True(a.GetProperty("content").GetProperty("historical").GetBoolean()));
         Assert.Equal(2, alerts.Length);
+    }
+
+    [Fact]
+    public async Task An_import_back_searches_only_its_new_entries_highest_priority_first_up_to_the_cap()
+    {
+        await using var server = await RunningServer.StartAsync("--Alerts:BackSearchMaxPerImport=1");
+        using var supervisor = await server.SignInAsync(A, Roles.Supervisor);
+        using var camera = server.Client(server.CameraKeyA);
+        await Reads.PostAsync(camera, Api.Read("KQX4821", at: DateTimeOffset.UtcNow.AddDays(-3)), Api.Read("RZT7730", at: DateTimeOffset.UtcNow.AddDays(-2)),
+            Api.Read("MWP1954", at: DateTimeOffset.UtcNow.AddDays(-1)));
+        string list = await Api.CreateListAsync(supervisor);
+        const string Header = "plate,region,category,reason,case_number,priority\n";
+        var first = await Api.JsonAsync(await supervisor.PostAsJsonAsync($"/api/v1/hotlists/{list}/import",
+            new { format = "csv", content = Header + "KQX4821,US-WA,stolen-vehicle,stolen,24-1,50\n" }, Ct), HttpStatusCode.OK);
+        var back = first.GetProperty("backSearch");
+        Assert.Equal((1, 1, 0, 1), (back.GetProperty("newEntries").GetInt32(), back.GetProperty("searched").GetInt32(), back.GetProperty("notSearched").GetInt32(), back.GetProperty("hits").GetInt32()));
+
+        // The refresh keeps KQX4821 (not searched again) and adds two; the cap of 1 takes the higher priority one.
+        var refresh = await Api.JsonAsync(await supervisor.PostAsJsonAsync($"/api/v1/hotlists/{list}/import", new
+        {
+            format = "csv",
+            content = Header + "KQX4821,US-WA,stolen-vehicle,stolen,24-1,50\nMWP1954,US-WA,wanted-person,warrant,24-3,10\nRZT7730,US-WA,stolen-plate,plate gone,24-2,90\n",
+        }, Ct), HttpStatusCode.OK);
+        back = refresh.GetProperty("backSearch");
+        Assert.Equal((2, 1, 1, 1), (back.GetProperty("newEntries").GetInt32(), back.GetProperty("searched").GetInt32(), back.GetProperty("notSearched").GetInt32(), back.GetProperty("hits").GetInt32()));
+
+        var audit = await server.AuditEntriesAsync();
+        Assert.Equal([("24-1", "stolen-vehicle"), ("24-2", "stolen-plate")],
+            audit.Where(e => e.Record.Action == "search.reads").Select(e => (e.Record.CaseNumber, e.Record.Purpose)));
+        var runs = audit.Where(e => e.Record.Action == "hotlist.import.backsearch").ToList();
+        Assert.Equal(2, runs.Count);
+        Assert.Equal("1", runs[1].Record.Parameters["notSearched"]);
+        Assert.Contains("at most 1", runs[1].Record.Detail, StringComparison.Ordinal);
+        var alerts = await Api.AlertsAsync(supervisor);
+        Assert.Equal(["KQX4821", "RZT7730"], alerts.Select(a => a.GetProperty("content").GetProperty("entry").GetProperty("plate").GetString()).Order(StringComparer.Ordinal));
+        Assert.All(alerts, a => Assert.True(a.GetProperty("content").GetProperty("historical").GetBoolean()));
     }
 
     [Fact]

@@ -83,6 +83,7 @@ public abstract class ReadStoreContract : IAsyncLifetime
         Assert.Equal(read.CameraId, got.CameraId);
         Assert.Equal(read.AgencyId, got.AgencyId);
         Assert.Equal(read.Images, got.Images);
+        Assert.Equal(read.Pass, got.Pass);
     }
 
     [Fact]

@@ -45,6 +45,7 @@ internal static class TestReads
         CameraId = "patrol-7",
         AgencyId = "agency-a",
         Images = new ImageRefs(new string('a', 64), new string('b', 64)),
+        Pass = new VehiclePass(at.AddMilliseconds(-1250), at.AddMilliseconds(830), "left-to-right", Parked: false, Frames: 9),
     };
 
     /// <summary>A point <paramref name="meters"/> north of <paramref name="origin"/>.</summary>

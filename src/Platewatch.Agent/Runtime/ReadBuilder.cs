@@ -32,8 +32,20 @@ internal static class ReadBuilder
             AgencyId = agencyId,
             // Inline, so the crop waits in the durable queue with its read and reaches the server's image store with it.
             Images = crop is null ? null : new ImagesDto { PlateCropBase64 = Convert.ToBase64String(crop) },
+            Pass = new PassDto
+            {
+                FirstSeen = Min(group.Start, capturedAt),
+                LastSeen = Max(group.End, capturedAt),
+                Direction = group.Direction.Length == 0 ? null : group.Direction,
+                Parked = group.Parked ? true : null,
+                Frames = group.Frames,
+            },
         };
     }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => DateTimeOffset.FromUnixTimeMilliseconds(Math.Min(a.ToUnixTimeMilliseconds(), b.ToUnixTimeMilliseconds()));
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(a.ToUnixTimeMilliseconds(), b.ToUnixTimeMilliseconds()));
 
     public static string Json(ReadDto dto) => JsonSerializer.Serialize(dto, ReadJsonContext.Default.ReadDto);
 

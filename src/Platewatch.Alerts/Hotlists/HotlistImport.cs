@@ -12,9 +12,13 @@ internal sealed record ImportProblem(long Line, string Reason)
 
 /// <summary>
 /// The good rows of a file, the bad ones with their reasons, and how many rows belong to a category the
-/// agency switched off (not imported, not an error).
+/// agency switched off (not imported, not an error). Once stored, <see cref="Added"/> holds the entries that were
+/// not on the list before (same plate, region, category and case), with their ids: the ones to back-search.
 /// </summary>
-internal sealed record ImportResult(ImmutableArray<HotlistEntry> Entries, ImmutableArray<ImportProblem> Problems, int SwitchedOff);
+internal sealed record ImportResult(ImmutableArray<HotlistEntry> Entries, ImmutableArray<ImportProblem> Problems, int SwitchedOff)
+{
+    public ImmutableArray<HotlistEntry> Added { get; init; } = [];
+}
 
 /// <summary>What every import needs to know besides the file.</summary>
 internal sealed record ImportContext(string HotlistId, string AgencyId, string AddedBy, DateTimeOffset Now, CategorySwitches Switches)

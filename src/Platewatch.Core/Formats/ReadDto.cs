@@ -19,6 +19,17 @@ public sealed class ReadDto
     public string? CameraId { get; set; }
     public string? AgencyId { get; set; }
     public ImagesDto? Images { get; set; }
+    public PassDto? Pass { get; set; }
+}
+
+/// <summary>A tracked vehicle pass: first and last frame, direction of travel, parked, frames seen.</summary>
+public sealed class PassDto
+{
+    public DateTimeOffset? FirstSeen { get; set; }
+    public DateTimeOffset? LastSeen { get; set; }
+    public string? Direction { get; set; }
+    public bool? Parked { get; set; }
+    public int? Frames { get; set; }
 }
 
 public sealed class CandidateDto

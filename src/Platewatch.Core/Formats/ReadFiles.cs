@@ -277,6 +277,16 @@ public sealed class ReadFileWriter : IAsyncDisposable, IDisposable
             if (img.Context is not null) w.WriteString("context", img.Context);
             w.WriteEndObject();
         }
+        if (r.Pass is { } p)
+        {
+            w.WriteStartObject("pass");
+            w.WriteString("firstSeen", p.FirstSeen.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
+            w.WriteString("lastSeen", p.LastSeen.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
+            if (p.Direction is not null) w.WriteString("direction", p.Direction);
+            if (p.Parked) w.WriteBoolean("parked", true);
+            if (p.Frames > 0) w.WriteNumber("frames", p.Frames);
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
         w.Flush();
         _stream.WriteByte((byte)'\n');

@@ -25,6 +25,7 @@ public static class ReadMapping
         if (string.IsNullOrEmpty(d.AgencyId)) return Fail("agencyId is missing");
         if (d.Images is { PlateCropBase64: not null } or { ContextBase64: not null })
             return Fail("inline image data (plateCropBase64, contextBase64) is only accepted by the server's ingest API");
+        if (d.Pass is { } pd && (pd.FirstSeen is null || pd.LastSeen is null)) return Fail("pass.firstSeen and pass.lastSeen are required when pass is given");
         if (d.Candidates is { Count: > PlateReadValidator.MaxCandidates }) return Fail($"at most {PlateReadValidator.MaxCandidates} candidates are allowed");
         var candidates = ImmutableArray<PlateCandidate>.Empty;
         if (d.Candidates is { Count: > 0 })
@@ -53,6 +54,7 @@ public static class ReadMapping
             CameraId = d.CameraId,
             AgencyId = d.AgencyId,
             Images = d.Images is null ? null : new ImageRefs(d.Images.PlateCrop, d.Images.Context),
+            Pass = d.Pass is null ? null : new VehiclePass(Ms(d.Pass.FirstSeen!.Value), Ms(d.Pass.LastSeen!.Value), d.Pass.Direction, d.Pass.Parked ?? false, d.Pass.Frames ?? 0),
         };
         return PlateReadValidator.Check(read, now) is { } why ? Fail(why) : new Outcome(read, null);
     }
@@ -76,8 +78,12 @@ public static class ReadMapping
             CameraId = r.CameraId,
             AgencyId = r.AgencyId,
             Images = r.Images is null ? null : new ImagesDto { PlateCrop = r.Images.PlateCrop, Context = r.Images.Context },
+            Pass = r.Pass is null ? null : new PassDto { FirstSeen = r.Pass.FirstSeen, LastSeen = r.Pass.LastSeen, Direction = r.Pass.Direction, Parked = r.Pass.Parked ? true : null, Frames = r.Pass.Frames == 0 ? null : r.Pass.Frames },
         };
     }
+
+    /// <summary>Millisecond precision in UTC, as reads store time.</summary>
+    private static DateTimeOffset Ms(DateTimeOffset t) => DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds());
 
     private static Outcome Fail(string why) => new(null, why);
 

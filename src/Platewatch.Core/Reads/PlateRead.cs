@@ -9,6 +9,12 @@ public readonly record struct PlateCandidate(string Plate, float Confidence);
 /// <summary>What the camera or recognizer could tell about the vehicle; every part is optional.</summary>
 public sealed record VehicleAttributes(string? Type = null, string? Colour = null, string? Make = null);
 
+/// <summary>
+/// How a tracked vehicle went past, when a camera or agent followed it over several frames: first and last frame,
+/// direction of travel in the image ("left-to-right", "approaching", ...), and whether it stood still (parked).
+/// </summary>
+public sealed record VehiclePass(DateTimeOffset FirstSeen, DateTimeOffset LastSeen, string? Direction = null, bool Parked = false, int Frames = 0);
+
 /// <summary>Content-addressed references (SHA-256 hex) to the plate crop and the context image.</summary>
 public sealed record ImageRefs(string? PlateCrop = null, string? Context = null);
 
@@ -49,4 +55,6 @@ public sealed record PlateRead
     public required string AgencyId { get; init; }
 
     public ImageRefs? Images { get; init; }
+
+    public VehiclePass? Pass { get; init; }
 }

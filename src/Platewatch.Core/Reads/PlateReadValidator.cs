@@ -42,6 +42,15 @@ public static class PlateReadValidator
             return "vehicle type, colour and make must be at most 64 characters each, without control characters";
         if (read.Images is { } img && (!IsHash(img.PlateCrop) || !IsHash(img.Context)))
             return "image references must be SHA-256 hex digests";
+        if (read.Pass is { } p)
+        {
+            if (p.FirstSeen > read.CapturedAt || p.LastSeen < read.CapturedAt) return "pass.firstSeen and pass.lastSeen must enclose capturedAt";
+            if (p.LastSeen - p.FirstSeen > TimeSpan.FromDays(1)) return "a pass may last at most a day";
+            if (p.FirstSeen.Offset != TimeSpan.Zero || p.LastSeen.Offset != TimeSpan.Zero) return "pass times must be in UTC";
+            if (p.Direction is not null && (p.Direction.Length is 0 or > 32 || !p.Direction.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+                return "pass.direction must be 1-32 letters, digits, '-' or '_' (e.g. left-to-right, approaching)";
+            if (p.Frames is < 0 or > 1_000_000) return "pass.frames must be 0 to 1000000";
+        }
         return null;
     }
 

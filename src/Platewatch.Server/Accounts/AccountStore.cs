@@ -272,16 +272,19 @@ internal sealed class AccountStore
         static SignInResult Failed(SignInFailure why) => new(why, null, null, default);
     }
 
-    public async Task<UserAccount?> AuthenticateTokenAsync(string token, CancellationToken cancellationToken)
+    /// <summary>The token's user and when the token expires (a long-lived response, such as the live feed, ends then).</summary>
+    public async Task<(UserAccount User, DateTimeOffset ExpiresAt)?> AuthenticateTokenAsync(string token, CancellationToken cancellationToken)
     {
         if (!token.StartsWith(TokenPrefix, StringComparison.Ordinal) || token.Length > 100) return null;
         await using var c = Open();
         await using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT u.username, u.agency, u.role FROM tokens t JOIN users u ON u.username = t.username WHERE t.token_mac = $mac AND t.expires_ms > $now";
+        cmd.CommandText = "SELECT u.username, u.agency, u.role, t.expires_ms FROM tokens t JOIN users u ON u.username = t.username WHERE t.token_mac = $mac AND t.expires_ms > $now";
         cmd.Parameters.AddWithValue("$mac", _keyring.Mac(token));
         cmd.Parameters.AddWithValue("$now", NowMs);
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await r.ReadAsync(cancellationToken).ConfigureAwait(false) ? new UserAccount(r.GetString(0), r.GetString(1), r.GetString(2)) : null;
+        return await r.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? (new UserAccount(r.GetString(0), r.GetString(1), r.GetString(2)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)))
+            : null;
     }
 
     public async Task<UserAccount?> FindUserAsync(string username, CancellationToken cancellationToken)

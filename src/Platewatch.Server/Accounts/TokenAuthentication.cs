@@ -22,6 +22,8 @@ internal sealed class TokenAuthenticationHandler(
     public const string AgencyClaim = "platewatch:agency";
     public const string CameraClaim = "platewatch:camera";
     public const string CameraPositionClaim = "platewatch:camera-position";
+    /// <summary>When a user's token expires, in Unix milliseconds.</summary>
+    public const string TokenExpiresClaim = "platewatch:token-expires";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -31,8 +33,12 @@ internal sealed class TokenAuthenticationHandler(
         else if (Request.Headers.TryGetValue("X-Api-Key", out var key)) secret = key.ToString().Trim();
         if (string.IsNullOrEmpty(secret)) return AuthenticateResult.NoResult();
 
-        if (await accounts.AuthenticateTokenAsync(secret, Context.RequestAborted).ConfigureAwait(false) is { } user)
-            return Success(user.Username, user.AgencyId, user.Role, camera: null);
+        if (await accounts.AuthenticateTokenAsync(secret, Context.RequestAborted).ConfigureAwait(false) is var (user, expires))
+        {
+            var signedIn = Success(user.Username, user.AgencyId, user.Role, camera: null);
+            ((ClaimsIdentity)signedIn.Principal!.Identity!).AddClaim(new Claim(TokenExpiresClaim, expires.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            return signedIn;
+        }
         if (await accounts.AuthenticateCameraKeyAsync(secret, Context.RequestAborted).ConfigureAwait(false) is { } cam)
         {
             var ticket = Success($"camera-key:{cam.KeyId}", cam.AgencyId, Roles.Camera, cam.CameraId);
@@ -67,6 +73,12 @@ internal static class Caller
         user.FindFirstValue(ClaimTypes.Role) ?? "");
 
     public static string? CameraId(this ClaimsPrincipal user) => user.FindFirstValue(TokenAuthenticationHandler.CameraClaim);
+
+    /// <summary>When the caller's bearer token expires; null for a camera key (no expiry).</summary>
+    public static DateTimeOffset? TokenExpiresAt(this ClaimsPrincipal user) =>
+        long.TryParse(user.FindFirstValue(TokenAuthenticationHandler.TokenExpiresClaim), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long ms)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+            : null;
 
     /// <summary>The fixed position configured with the camera's key, if any.</summary>
     public static (double Lat, double Lon)? CameraPosition(this ClaimsPrincipal user)

@@ -119,24 +119,29 @@ internal static class AlertApi
 
     /// <summary>
     /// Server-Sent Events: "alert", "back-search" and "alarm" events for the caller's agency. With Last-Event-ID, the
-    /// alerts after that sequence are replayed from the store first, so a reconnecting client misses nothing.
+    /// alerts after that sequence are replayed from the store first, so a reconnecting client misses nothing. The
+    /// stream ends with an "expired" event when the bearer token expires: a feed must not outlive the token that
+    /// opened it, and the client reconnects with a new token and its Last-Event-ID.
     /// </summary>
-    private static ServerSentEventsResult<object> Feed(HttpContext http, LiveFeed feed, AlertStore store, IAuditLog audit)
+    private static ServerSentEventsResult<object> Feed(HttpContext http, LiveFeed feed, AlertStore store, IAuditLog audit, TimeProvider time)
     {
         var who = http.User.Principal();
         long.TryParse(http.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long lastId);
-        return TypedResults.ServerSentEvents(Events(who, lastId, http.Source(), feed, store, audit, http.RequestAborted));
+        var expiresAt = http.User.TokenExpiresAt() ?? DateTimeOffset.MaxValue;
+        return TypedResults.ServerSentEvents(Events(who, lastId, http.Source(), expiresAt, time, feed, store, audit, http.RequestAborted));
     }
 
-    private static async IAsyncEnumerable<SseItem<object>> Events(Principal who, long lastId, string source, LiveFeed feed, AlertStore store, IAuditLog audit,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<SseItem<object>> Events(Principal who, long lastId, string source, DateTimeOffset expiresAt, TimeProvider time, LiveFeed feed,
+        AlertStore store, IAuditLog audit, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var (reader, registration) = feed.Subscribe(who.AgencyId);
+        using var expiry = expiresAt == DateTimeOffset.MaxValue ? new CancellationTokenSource()
+            : new CancellationTokenSource(Clamp(expiresAt - time.GetUtcNow()), time);
         using (registration)
         {
             await AuditAsync(audit, who, "alerts.feed", "ok", source, null, null, [], cancellationToken, ("lastEventId", lastId.ToString(CultureInfo.InvariantCulture))).ConfigureAwait(false);
             // An event first, so the client knows it is connected before any alert arrives.
-            yield return new SseItem<object>(new { agency = who.AgencyId }, "connected");
+            yield return new SseItem<object>(new { agency = who.AgencyId, tokenExpiresAt = expiresAt == DateTimeOffset.MaxValue ? (DateTimeOffset?)null : expiresAt }, "connected");
             long seen = lastId;
             if (lastId > 0)
             {
@@ -146,14 +151,33 @@ internal static class AlertApi
                     yield return Item(new FeedEvent(a.Sequence, a.Content.Historical ? "back-search" : "alert", a.Content));
                 }
             }
-            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            while (!expiry.IsCancellationRequested && await WaitAsync(reader, expiry.Token, cancellationToken).ConfigureAwait(false))
             {
-                while (reader.TryRead(out var e))
+                while (!expiry.IsCancellationRequested && reader.TryRead(out var e))
                 {
                     if (e.Sequence != 0 && e.Sequence <= seen) continue;
                     yield return Item(e);
                 }
             }
+            if (expiry.IsCancellationRequested)
+                yield return new SseItem<object>(new { reason = "The token expired: sign in again and reconnect with Last-Event-ID to get what was missed." }, "expired");
+        }
+    }
+
+    private static TimeSpan Clamp(TimeSpan untilExpiry) =>
+        untilExpiry <= TimeSpan.Zero ? TimeSpan.Zero : untilExpiry > TimeSpan.FromDays(24) ? TimeSpan.FromDays(24) : untilExpiry;
+
+    /// <summary>False when the token expired (or the feed was closed); the client going away still cancels.</summary>
+    private static async ValueTask<bool> WaitAsync(System.Threading.Channels.ChannelReader<FeedEvent> reader, CancellationToken expiry, CancellationToken aborted)
+    {
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(expiry, aborted);
+        try
+        {
+            return await reader.WaitToReadAsync(both.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (expiry.IsCancellationRequested && !aborted.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

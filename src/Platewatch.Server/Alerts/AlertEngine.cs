@@ -18,7 +18,7 @@ namespace Platewatch.Server.Alerts;
 /// and the live feed. Called once per batch after the durable commit, for newly stored reads only.
 /// </summary>
 internal sealed class AlertEngine(HotlistService hotlists, AlertStore store, AlertDispatcher dispatcher, LiveFeed feed,
-    IOptions<AlertOptions> options, TimeProvider time, ILogger<AlertEngine> log)
+    IOptions<AlertOptions> options, TimeProvider time, IAuditLog audit, ILogger<AlertEngine> log)
 {
     private const int MaxHitsPerRead = 32;
 
@@ -167,7 +167,65 @@ internal sealed class AlertEngine(HotlistService hotlists, AlertStore store, Ale
         var added = await RaiseAsync(found, historical: true, cancellationToken).ConfigureAwait(false);
         return [.. added.Select(a => a.Alert.Id)];
     }
+
+    /// <summary>
+    /// Back-search for the entries an import added (not the ones it kept): each one as <see cref="BackSearchAsync"/>,
+    /// highest priority first, at most <see cref="AlertOptions.BackSearchMaxPerImport"/>; expired entries are skipped.
+    /// A refusal by the gate stops only that entry's search. The run itself is audited with its counts.
+    /// </summary>
+    public async Task<ImportBackSearch> BackSearchImportAsync(Principal who, Hotlist list, IReadOnlyList<HotlistEntry> added, ReadQueryService queries, string? source,
+        CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        int cap = Math.Max(0, options.Value.BackSearchMaxPerImport);
+        var due = added.Where(e => !e.IsExpired(now)).OrderByDescending(e => e.Priority).ThenBy(e => e.Id).ToList();
+        var alerts = new List<string>();
+        int searched = 0, refused = 0;
+        string? firstRefusal = null;
+        foreach (var entry in due.Take(cap))
+        {
+            try
+            {
+                alerts.AddRange(await BackSearchAsync(who, list, entry, queries, source, cancellationToken).ConfigureAwait(false));
+                searched++;
+            }
+            catch (AccessDeniedException ex)
+            {
+                refused++;
+                firstRefusal ??= ex.Message;
+            }
+        }
+        var result = new ImportBackSearch(added.Count, searched, Math.Max(0, due.Count - cap), refused, alerts.Count, [.. alerts.Take(1000)], firstRefusal);
+        if (added.Count > 0)
+        {
+            await audit.AppendAsync(new AuditRecord
+            {
+                Actor = who.UserId,
+                AgencyId = who.AgencyId,
+                Role = who.Role,
+                Action = "hotlist.import.backsearch",
+                Source = source,
+                Detail = result.NotSearched > 0 ? $"{result.NotSearched} new entries not back-searched (at most {cap} an import)" : null,
+                Parameters = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, string>
+                {
+                    ["hotlist"] = list.Id,
+                    ["new"] = added.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["searched"] = searched.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["notSearched"] = result.NotSearched.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["refused"] = refused.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["hits"] = alerts.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                }),
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        return result;
+    }
 }
+
+/// <summary>
+/// What an import's back-search did: of <see cref="NewEntries"/>, how many were searched, left out by the per-import
+/// cap (expired ones are neither), refused by the gate, and the historical alerts raised (ids: the first 1,000).
+/// </summary>
+internal sealed record ImportBackSearch(int NewEntries, int Searched, int NotSearched, int Refused, int Hits, IReadOnlyList<string> AlertIds, string? FirstRefusal);
 
 /// <summary>Compares what the camera saw of the vehicle with what a record says it should be.</summary>
 internal static class VehicleCheck

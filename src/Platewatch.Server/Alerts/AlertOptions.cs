@@ -6,6 +6,12 @@ internal sealed class AlertOptions
     /// <summary>How far back an entry added by hand is searched for past sightings.</summary>
     public int BackSearchDays { get; set; } = 30;
 
+    /// <summary>
+    /// At most this many new entries of one import are back-searched (highest priority first), each a search through
+    /// the gate; an import's result says how many were left out.
+    /// </summary>
+    public int BackSearchMaxPerImport { get; set; } = 100;
+
     /// <summary>Tries per subscriber before the delivery is dead-lettered (visible to admins, retryable).</summary>
     public int MaxAttempts { get; set; } = 8;
 

@@ -97,6 +97,15 @@ internal sealed class AlertStore
         await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Name, source and interval; a changed interval clears the stale alarm, so the list is judged afresh.</summary>
+    public async Task<bool> UpdateHotlistAsync(Hotlist list, CancellationToken cancellationToken)
+    {
+        await using var c = Open();
+        await using var cmd = Command(c, "UPDATE hotlists SET name = $n, source = $s, stale_alarm_ms = CASE WHEN refresh_s = $r THEN stale_alarm_ms END, refresh_s = $r WHERE id = $id AND agency = $a",
+            ("$id", list.Id), ("$a", list.AgencyId), ("$n", list.Name), ("$s", list.Source), ("$r", (long)list.RefreshInterval.TotalSeconds));
+        return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+    }
+
     public async Task<bool> DeleteHotlistAsync(string id, string agency, CancellationToken cancellationToken)
     {
         await using var c = Open();
@@ -200,8 +209,23 @@ internal sealed class AlertStore
     }
 
     /// <summary>Replace-on-refresh: the list's whole contents become <paramref name="entries"/>, and it counts as refreshed now, in one transaction.</summary>
-    public async Task ReplaceEntriesAsync(string hotlist, IReadOnlyList<HotlistEntry> entries, DateTimeOffset refreshedAt, CancellationToken cancellationToken)
+    /// <summary>What makes an entry the same one across refreshes: plate, region, category and case.</summary>
+    public static string EntryKey(HotlistEntry e) => string.Join('\u001f', e.Plate, e.Region, e.Category, e.CaseNumber);
+
+    public async Task<HashSet<string>> EntryKeysAsync(string hotlist, CancellationToken cancellationToken)
     {
+        await using var c = Open();
+        await using var cmd = Command(c, "SELECT plate, region, category, case_number FROM entries WHERE hotlist = $h", ("$h", hotlist));
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false)) keys.Add(string.Join('\u001f', r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3)));
+        return keys;
+    }
+
+    /// <summary>Replaces the list's contents; returns the new entries' ids, in order.</summary>
+    public async Task<long[]> ReplaceEntriesAsync(string hotlist, IReadOnlyList<HotlistEntry> entries, DateTimeOffset refreshedAt, CancellationToken cancellationToken)
+    {
+        var ids = new long[entries.Count];
         await using var c = Open();
         await using var tx = (SqliteTransaction)await c.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var del = Command(c, "DELETE FROM entries WHERE hotlist = $h", ("$h", hotlist)))
@@ -211,7 +235,7 @@ internal sealed class AlertStore
         }
         await using (var ins = InsertEntryCommand(c, tx))
         {
-            foreach (var e in entries) await InsertEntryAsync(ins, e, cancellationToken).ConfigureAwait(false);
+            for (int i = 0; i < entries.Count; i++) ids[i] = await InsertEntryAsync(ins, entries[i], cancellationToken).ConfigureAwait(false);
         }
         await using (var upd = Command(c, "UPDATE hotlists SET refreshed_ms = $t, stale_alarm_ms = NULL WHERE id = $h", ("$t", Ms(refreshedAt)), ("$h", hotlist)))
         {
@@ -219,6 +243,7 @@ internal sealed class AlertStore
             await upd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return ids;
     }
 
     public async Task<Dictionary<string, IReadOnlySet<string>>> CategoriesOffAsync(CancellationToken cancellationToken)

@@ -13,6 +13,9 @@ internal sealed record HotlistDto(string Id, string AgencyId, string Name, strin
 
 internal sealed record CreateHotlistRequest(string? Name, string? Source, double? RefreshIntervalHours);
 
+/// <summary>A PATCH: only the fields given change.</summary>
+internal sealed record UpdateHotlistRequest(string? Name, string? Source, double? RefreshIntervalHours);
+
 internal sealed record EntryRequest(string? Plate, string? Region, string? Category, string? Reason, string? CaseNumber, int? Priority, DateTimeOffset? ExpiresAt,
     string? Make, string? Model, string? Colour, string? Type);
 
@@ -27,7 +30,7 @@ internal sealed record AddEntryResponse(EntryDto Entry, int BackSearchHits, IRea
 /// </summary>
 internal sealed record ImportRequest(string? Format, string? Content, System.Text.Json.JsonElement? Layout);
 
-internal sealed record ImportResponse(int Imported, int SwitchedOff, IReadOnlyList<ImportProblem> Problems);
+internal sealed record ImportResponse(int Imported, int SwitchedOff, IReadOnlyList<ImportProblem> Problems, ImportBackSearch BackSearch);
 
 internal sealed record CategoriesDto(IReadOnlyList<string> Known, IReadOnlyList<string> Off);
 
@@ -39,6 +42,7 @@ internal static class HotlistApi
         var g = app.MapGroup("/api/v1/hotlists").WithTags("hotlists");
         g.MapGet("", ListAsync).RequireAuthorization(AlertPolicies.HotlistRead);
         g.MapPost("", CreateAsync).RequireAuthorization(AlertPolicies.HotlistManage);
+        g.MapPatch("/{id}", UpdateAsync).RequireAuthorization(AlertPolicies.HotlistManage);
         g.MapDelete("/{id}", DeleteAsync).RequireAuthorization(AlertPolicies.HotlistManage);
         g.MapGet("/{id}/entries", EntriesAsync).RequireAuthorization(AlertPolicies.HotlistRead);
         g.MapPost("/{id}/entries", AddEntryAsync).RequireAuthorization(AlertPolicies.HotlistManage);
@@ -85,6 +89,22 @@ internal static class HotlistApi
         {
             var list = await hotlists.CreateAsync(http.User.Principal(), request.Name ?? "", request.Source ?? "", TimeSpan.FromHours(request.RefreshIntervalHours ?? 24), http.Source(), cancellationToken).ConfigureAwait(false);
             return TypedResults.Created($"/api/v1/hotlists/{list.Id}", Dto(list, time.GetUtcNow()));
+        }
+        catch (ArgumentException ex)
+        {
+            return Problem(ex.Message);
+        }
+    }
+
+    private static async Task<Results<Ok<HotlistDto>, ProblemHttpResult>> UpdateAsync(string id, UpdateHotlistRequest request, HttpContext http, HotlistService hotlists, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        if (request.RefreshIntervalHours is { } h && (!double.IsFinite(h) || h <= 0 || h > 366 * 24)) return Problem("refreshIntervalHours must be more than 0 and at most a year.");
+        try
+        {
+            var list = await hotlists.UpdateAsync(http.User.Principal(), id, request.Name, request.Source,
+                request.RefreshIntervalHours is { } hours ? TimeSpan.FromHours(hours) : null, http.Source(), cancellationToken).ConfigureAwait(false);
+            return list is null ? NotFound(id) : TypedResults.Ok(Dto(list, time.GetUtcNow()));
         }
         catch (ArgumentException ex)
         {
@@ -164,7 +184,7 @@ internal static class HotlistApi
     }
 
     private static async Task<Results<Ok<ImportResponse>, ProblemHttpResult>> ImportAsync(
-        string id, ImportRequest request, HttpContext http, HotlistService hotlists, CancellationToken cancellationToken)
+        string id, ImportRequest request, HttpContext http, HotlistService hotlists, AlertEngine engine, DataDirectory data, CancellationToken cancellationToken)
     {
         var list = await OwnListAsync(id, http, hotlists, cancellationToken).ConfigureAwait(false);
         if (list is null) return NotFound(id);
@@ -172,8 +192,10 @@ internal static class HotlistApi
         try
         {
             var layout = request.Layout is { ValueKind: System.Text.Json.JsonValueKind.Object } l ? NcicLayout.FromJson(l.GetRawText()) : null;
-            var result = await hotlists.ImportAsync(http.User.Principal(), list, (request.Format ?? "csv").ToLowerInvariant(), new StringReader(request.Content), layout, http.Source(), cancellationToken).ConfigureAwait(false);
-            return TypedResults.Ok(new ImportResponse(result.Entries.Length, result.SwitchedOff, result.Problems));
+            var who = http.User.Principal();
+            var result = await hotlists.ImportAsync(who, list, (request.Format ?? "csv").ToLowerInvariant(), new StringReader(request.Content), layout, http.Source(), cancellationToken).ConfigureAwait(false);
+            var back = await engine.BackSearchImportAsync(who, list, result.Added, await data.QueriesAsync(cancellationToken).ConfigureAwait(false), http.Source(), cancellationToken).ConfigureAwait(false);
+            return TypedResults.Ok(new ImportResponse(result.Entries.Length, result.SwitchedOff, result.Problems, back));
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException)
         {

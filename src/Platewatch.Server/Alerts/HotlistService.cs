@@ -61,9 +61,7 @@ internal sealed class HotlistService(AlertStore store, IAuditLog audit, TimeProv
 
     public async Task<Hotlist> CreateAsync(Principal who, string name, string source, TimeSpan refreshInterval, string? origin, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Length > 100) throw new ArgumentException("name must be 1-100 characters.");
-        if (string.IsNullOrWhiteSpace(source) || source.Length > 100) throw new ArgumentException("source must be 1-100 characters (e.g. NCIC, state, agency).");
-        if (refreshInterval <= TimeSpan.Zero || refreshInterval > TimeSpan.FromDays(366)) throw new ArgumentException("refreshIntervalHours must be more than 0 and at most a year.");
+        Validate(name, source, refreshInterval);
         var list = new Hotlist
         {
             Id = "hl-" + Guid.NewGuid().ToString("N")[..12],
@@ -76,6 +74,30 @@ internal sealed class HotlistService(AlertStore store, IAuditLog audit, TimeProv
         await store.CreateHotlistAsync(list, who.UserId, cancellationToken).ConfigureAwait(false);
         await AuditAsync(who, "hotlist.create", origin, null, null, cancellationToken, ("hotlist", list.Id), ("name", list.Name), ("source", list.Source),
             ("refreshHours", list.RefreshInterval.TotalHours.ToString(CultureInfo.InvariantCulture))).ConfigureAwait(false);
+        await RebuildAsync(cancellationToken).ConfigureAwait(false);
+        return list;
+    }
+
+    private static void Validate(string name, string source, TimeSpan refreshInterval)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 100) throw new ArgumentException("name must be 1-100 characters.");
+        if (string.IsNullOrWhiteSpace(source) || source.Length > 100) throw new ArgumentException("source must be 1-100 characters (e.g. NCIC, state, agency).");
+        if (refreshInterval <= TimeSpan.Zero || refreshInterval > TimeSpan.FromDays(366)) throw new ArgumentException("refreshIntervalHours must be more than 0 and at most a year.");
+    }
+
+    /// <summary>Changes what was given (name, source, refresh interval) of one of the caller's lists; audited with old and new values.</summary>
+    public async Task<Hotlist?> UpdateAsync(Principal who, string id, string? name, string? source, TimeSpan? refreshInterval, string? origin, CancellationToken cancellationToken)
+    {
+        var old = await store.GetHotlistAsync(id, who.AgencyId, cancellationToken).ConfigureAwait(false);
+        if (old is null) return null;
+        var list = old with { Name = name?.Trim() ?? old.Name, Source = source?.Trim() ?? old.Source, RefreshInterval = refreshInterval ?? old.RefreshInterval };
+        Validate(list.Name, list.Source, list.RefreshInterval);
+        if (!await store.UpdateHotlistAsync(list, cancellationToken).ConfigureAwait(false)) return null;
+        static string Hours(TimeSpan t) => t.TotalHours.ToString(CultureInfo.InvariantCulture);
+        await AuditAsync(who, "hotlist.update", origin, null, null, cancellationToken, ("hotlist", id),
+            ("name", list.Name), ("oldName", list.Name == old.Name ? null : old.Name), ("source", list.Source), ("oldSource", list.Source == old.Source ? null : old.Source),
+            ("refreshHours", Hours(list.RefreshInterval)), ("oldRefreshHours", list.RefreshInterval == old.RefreshInterval ? null : Hours(old.RefreshInterval))).ConfigureAwait(false);
+        // Staleness is judged from the index's copy of the list.
         await RebuildAsync(cancellationToken).ConfigureAwait(false);
         return list;
     }
@@ -138,9 +160,14 @@ internal sealed class HotlistService(AlertStore store, IAuditLog audit, TimeProv
             "ncic" => await NcicImport.ReadAsync(content, layout ?? NcicLayout.Default, context, cancellationToken).ConfigureAwait(false),
             _ => throw new ArgumentException($"format must be csv or ncic; got '{format}'."),
         };
-        await store.ReplaceEntriesAsync(list.Id, result.Entries, context.Now, cancellationToken).ConfigureAwait(false);
+        var before = await store.EntryKeysAsync(list.Id, cancellationToken).ConfigureAwait(false);
+        long[] ids = await store.ReplaceEntriesAsync(list.Id, result.Entries, context.Now, cancellationToken).ConfigureAwait(false);
+        var added = ImmutableArray.CreateBuilder<HotlistEntry>();
+        for (int i = 0; i < ids.Length; i++)
+            if (!before.Contains(AlertStore.EntryKey(result.Entries[i]))) added.Add(result.Entries[i] with { Id = ids[i] });
+        result = result with { Added = added.ToImmutable() };
         await AuditAsync(who, "hotlist.import", origin, null, result.Problems.Length == 0 ? null : $"{result.Problems.Length} bad rows, first: {result.Problems[0]}", cancellationToken,
-            ("hotlist", list.Id), ("format", format), ("imported", result.Entries.Length.ToString(CultureInfo.InvariantCulture)),
+            ("hotlist", list.Id), ("format", format), ("imported", result.Entries.Length.ToString(CultureInfo.InvariantCulture)), ("new", result.Added.Length.ToString(CultureInfo.InvariantCulture)),
             ("rejected", result.Problems.Length.ToString(CultureInfo.InvariantCulture)), ("switchedOff", result.SwitchedOff.ToString(CultureInfo.InvariantCulture))).ConfigureAwait(false);
         await RebuildAsync(cancellationToken).ConfigureAwait(false);
         return result;

@@ -43,8 +43,8 @@ internal sealed class LimitOptions
 /// <summary>Sign-in rules. Bound from the "Accounts" section.</summary>
 internal sealed class AccountOptions
 {
-    /// <summary>Bearer tokens are short-lived: a stolen one is worth little for long.</summary>
-    public int TokenLifetimeMinutes { get; set; } = 15;
+    /// <summary>Bearer tokens are short-lived: a stolen one is worth little for long. (Fractions allowed, for tests.)</summary>
+    public double TokenLifetimeMinutes { get; set; } = 15;
 
     public int MaxFailedSignIns { get; set; } = 5;
 
