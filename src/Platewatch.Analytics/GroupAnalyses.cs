@@ -84,17 +84,7 @@ internal static class GroupAnalyses
         var byPlate = background.GroupBy(s => s.Plate, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         var targetDays = target.Select(t => Local.Day(t.At, offset)).ToArray();
         var targetSecs = target.Select(t => Local.SecondOfDay(t.At, offset)).ToArray();
-        // The target's company at each of its places: days met per vehicle, summed. A vehicle that is most of the
-        // target's company at a place is distinctive there; one of many regulars at a busy place is not.
-        var company = new Dictionary<(int, int), int>();
-        (int, int) PlaceKey(GeoPoint p) => ((int)Math.Floor(p.Latitude / (PlaceRadiusMeters / 111_000.0)), (int)Math.Floor(p.Longitude / (PlaceRadiusMeters / 111_000.0)));
-        foreach (var e in allEncounters)
-        {
-            foreach (var g in e.TargetIndexes.GroupBy(i => PlaceKey(target[i].Location)))
-            {
-                company[g.Key] = company.GetValueOrDefault(g.Key) + g.Select(i => targetDays[i]).Distinct().Count();
-            }
-        }
+        var company = Company(target, allEncounters, offset);
         var results = new List<Associate>();
         ImmutableArray<GeoPoint>? targetWork = null;
         foreach (var c in candidates)
@@ -176,6 +166,41 @@ internal static class GroupAnalyses
             .ToImmutableArray();
         return new AssociatesResult(plate, target.Count, allEncounters.Count, ranked);
     }
+
+    /// <summary>
+    /// The candidates that can still be reported: a vehicle's share of the target's company at a place (below) does not
+    /// depend on its background, so one whose share is under the minimum at every place it shared on enough days is
+    /// dropped before its background is fetched. The ranking is unchanged; the background scan and the scoring shrink.
+    /// </summary>
+    public static List<Encounters> WithEnoughShare(IReadOnlyList<Sighting> target, List<Encounters> candidates, List<Encounters> allEncounters, TimeSpan offset, AssociatesOptions o)
+    {
+        var company = Company(target, allEncounters, offset);
+        return [.. candidates.Where(c => VehicleAnalyses.Cluster([.. c.TargetIndexes.Select(i => target[i])], PlaceRadiusMeters).Any(place =>
+        {
+            int k = place.Select(s => Local.Day(s.At, offset)).Distinct().Count();
+            return k >= o.MinDays && (double)k / Math.Max(k, place.Max(s => company.GetValueOrDefault(PlaceKey(s.Location)))) >= o.MinShare;
+        }))];
+    }
+
+    /// <summary>
+    /// The target's company at each of its places: days met per vehicle, summed. A vehicle that is most of the target's
+    /// company at a place is distinctive there; one of many regulars at a busy place is not.
+    /// </summary>
+    private static Dictionary<(int, int), int> Company(IReadOnlyList<Sighting> target, List<Encounters> allEncounters, TimeSpan offset)
+    {
+        var company = new Dictionary<(int, int), int>();
+        foreach (var e in allEncounters)
+        {
+            foreach (var g in e.TargetIndexes.GroupBy(i => PlaceKey(target[i].Location)))
+            {
+                company[g.Key] = company.GetValueOrDefault(g.Key) + g.Select(i => Local.Day(target[i].At, offset)).Distinct().Count();
+            }
+        }
+        return company;
+    }
+
+    private static (int, int) PlaceKey(GeoPoint p) =>
+        ((int)Math.Floor(p.Latitude / (PlaceRadiusMeters / 111_000.0)), (int)Math.Floor(p.Longitude / (PlaceRadiusMeters / 111_000.0)));
 
     /// <summary>Reads within this distance of each other count as one place when shared days are counted.</summary>
     public const double PlaceRadiusMeters = 150;

@@ -67,7 +67,7 @@ public sealed class InvestigativeAnalytics(ReadQueryService queries)
             if (target.IsEmpty) return new AssociatesResult(query.Plate, 0, 0, []);
             var nearby = await scope.ScanAsync(new ScanFilter { Range = scope.Range, Windows = GroupAnalyses.WindowsAround(target, o.RadiusMeters, o.Window) }, ct).ConfigureAwait(false);
             var encounters = GroupAnalyses.Match(query.Plate, target, nearby, o.RadiusMeters, o.Window, sameCamera: false);
-            var candidates = GroupAnalyses.RepeatedOnDays(encounters, target, query.UtcOffset, o.MinDays, o.MaxCandidates);
+            var candidates = GroupAnalyses.WithEnoughShare(target, GroupAnalyses.RepeatedOnDays(encounters, target, query.UtcOffset, o.MinDays, o.MaxCandidates), encounters, query.UtcOffset, o);
             var background = candidates.Count == 0 ? []
                 : await scope.ScanAsync(new ScanFilter { Range = scope.Range, Plates = [.. candidates.Select(c => c.Plate)] }, ct).ConfigureAwait(false);
             return GroupAnalyses.ScoreAssociates(query.Plate, target, candidates, encounters, background, Math.Ceiling(scope.Range.Duration.TotalDays), query.UtcOffset, o);

@@ -27,7 +27,7 @@ internal struct VehicleSpec
     /// <summary>-1 for vehicles that do not commute.</summary>
     public int Work;
 
-    /// <summary>Where on the home block the vehicle parks, metres from the intersection.</summary>
+    /// <summary>Where on the home block the vehicle parks, metres from the intersection: along one of its streets.</summary>
     public float HomeNorth;
     public float HomeEast;
 
@@ -85,8 +85,13 @@ internal sealed class Population
         {
             ref var s = ref Vehicles[v];
             s.Home = rng.Next(grid.Count);
-            s.HomeNorth = (float)rng.Range(-60, 60);
-            s.HomeEast = (float)rng.Range(-60, 60);
+            // Households line the streets out of their intersection, up to about half a block each way, at the kerb.
+            // Squeezing a block's households into a square around the intersection parked unrelated households within
+            // metres of each other every night, which the truth does not list and real streets rarely do.
+            // Two draws, as the square placement took, so every later draw (and so the rest of the city) is unchanged.
+            double along = rng.Range(-0.45, 0.45) * o.BlockMeters, u = rng.NextDouble();
+            double kerb = (3 + (6 * (u * 4 % 1))) * (u * 2 % 1 < 0.5 ? 1 : -1);
+            (s.HomeNorth, s.HomeEast) = u < 0.5 ? ((float)along, (float)kerb) : ((float)kerb, (float)along);
             bool commuter = rng.Chance(0.75);
             s.Work = -1;
             if (commuter)
@@ -235,8 +240,11 @@ internal sealed class Population
             if (i % 2 == 0)
             {
                 sb.Home = sa.Home;
-                sb.HomeNorth = sa.HomeNorth + (float)rng.Range(-15, 15);
-                sb.HomeEast = sa.HomeEast + (float)rng.Range(-15, 15);
+                // Next door: a few metres along the same kerb.
+                float north = (float)rng.Range(-15, 15), east = (float)rng.Range(-15, 15);
+                bool northSouth = Math.Abs(sa.HomeNorth) >= Math.Abs(sa.HomeEast);
+                sb.HomeNorth = sa.HomeNorth + (northSouth ? north : 0);
+                sb.HomeEast = sa.HomeEast + (northSouth ? 0 : east);
                 sa.Flags = (sa.Flags | VehicleFlags.StreetParked | VehicleFlags.Commuter) & ~VehicleFlags.GarageAtWork;
                 if (sa.Work < 0) sa.Work = rng.Next(_grid.Count);
                 sb.Flags = (sb.Flags | VehicleFlags.StreetParked | VehicleFlags.Commuter) & ~VehicleFlags.GarageAtWork;

@@ -25,7 +25,8 @@ internal static class AnalyticsCommands
         });
         config.AddCommand<EvalAnalyticsCommand>(EvalCommandName)
             .WithDescription("Simulate a city (or use --truth with its data directory), run the analyses over the planted truth and print precision, recall and F1. Also: 'eval analytics'.")
-            .WithExample("eval", "analytics", "--days", "28", "--start", "2026-10-05");
+            .WithExample("eval", "analytics")
+            .WithExample("eval", "analytics", "--days", "7", "--start", "2026-11-02");
     }
 
     public const string EvalCommandName = "eval-analytics";

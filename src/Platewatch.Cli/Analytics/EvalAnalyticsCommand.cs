@@ -30,6 +30,13 @@ internal sealed class EvalAnalyticsSettings : CitySettings
     [DefaultValue(200)]
     public int Homes { get; init; } = 200;
 
+    /// <summary>
+    /// A week is too little evidence for "repeatedly" and "convoy": most planted pairs share one qualifying day in 7,
+    /// and both analyses need two before they accuse anyone. Four weeks, ending where the default city starts, show the
+    /// plants as an investigator's usual window would.
+    /// </summary>
+    protected override (int Days, int StartShift) Defaults => (28, -28);
+
     [CommandOption("--show-misses")]
     [Description("List every false and missed associate, convoy pair and cloned plate.")]
     public bool ShowMisses { get; init; }

@@ -20,11 +20,11 @@ internal class CitySettings : DataSettings
     public int Vehicles { get; init; } = 2000;
 
     [CommandOption("--days <N>")]
-    [Description("Days to simulate (default 7).")]
-    public int Days { get; init; } = 7;
+    [Description("Days to simulate (default 7; for eval analytics 28).")]
+    public int? Days { get; init; }
 
     [CommandOption("--start <DATE>")]
-    [Description("First day, UTC (default 2026-11-02).")]
+    [Description("First day, UTC (default 2026-11-02; for eval analytics 28 days earlier, 2026-10-05).")]
     public string? Start { get; init; }
 
     [CommandOption("--fixed-cameras <N>")]
@@ -43,12 +43,15 @@ internal class CitySettings : DataSettings
     [Description("Share of passes the camera fails to read (default 0.05).")]
     public double MissRate { get; init; } = 0.05;
 
+    /// <summary>Days simulated when --days is not given, and days from the simulator's default start to the default --start.</summary>
+    protected virtual (int Days, int StartShift) Defaults => (7, 0);
+
     public SimulationOptions ToOptions() => new()
     {
         Seed = Seed,
         Vehicles = Vehicles,
-        Days = Days,
-        Start = Start is null ? new SimulationOptions().Start : SearchSettings.ParseTime(Start, "--start"),
+        Days = Days ?? Defaults.Days,
+        Start = Start is null ? new SimulationOptions().Start.AddDays(Defaults.StartShift) : SearchSettings.ParseTime(Start, "--start"),
         FixedCameras = FixedCameras,
         MobileCameras = MobileCameras,
         MisreadRate = MisreadRate,
@@ -120,7 +123,7 @@ internal sealed class SimulateCommand(IAnsiConsole console) : AsyncCommand<Simul
         else
         {
             console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-                $"Simulated [green]{written:N0}[/] reads from {sim.City.Cameras.Count} cameras and {settings.Vehicles:N0} vehicles over {settings.Days} day(s) into {Markup.Escape(settings.Output ?? settings.DataDirectory)}; ground truth in {Markup.Escape(truthPath)}."));
+                $"Simulated [green]{written:N0}[/] reads from {sim.City.Cameras.Count} cameras and {settings.Vehicles:N0} vehicles over {settings.ToOptions().Days} day(s) into {Markup.Escape(settings.Output ?? settings.DataDirectory)}; ground truth in {Markup.Escape(truthPath)}."));
         }
         return 0;
     }
