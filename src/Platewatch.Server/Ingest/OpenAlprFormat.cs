@@ -3,6 +3,8 @@ using System.Text.Json;
 using Platewatch.Formats;
 using Platewatch.Reads;
 
+using static Platewatch.Server.Ingest.FormatJson;
+
 namespace Platewatch.Server.Ingest;
 
 /// <summary>
@@ -73,7 +75,7 @@ internal static class OpenAlprFormat
             Location = location,
             Region = Region(Str(g, "country"), Str(g, "best_region")),
             Heading = Num(g, "travel_direction") is { } h && h is >= 0 and < 360 ? h : null,
-            Candidates = Candidates(best.ValueKind == JsonValueKind.Object && best.TryGetProperty("candidates", out var bc) ? bc : g.TryGetProperty("candidates", out var gc) ? gc : default),
+            Candidates = AlprCandidates(best.ValueKind == JsonValueKind.Object && best.TryGetProperty("candidates", out var bc) ? bc : g.TryGetProperty("candidates", out var gc) ? gc : default),
             Vehicle = Vehicle(g),
             CameraId = sender.CameraId,
             AgencyId = sender.AgencyId,
@@ -124,7 +126,7 @@ internal static class OpenAlprFormat
                 CapturedAt = capturedAt,
                 Location = location,
                 Region = Region(Str(r, "country"), Str(p, "region")),
-                Candidates = Candidates(p.TryGetProperty("candidates", out var c) ? c : default),
+                Candidates = AlprCandidates(p.TryGetProperty("candidates", out var c) ? c : default),
                 CameraId = sender.CameraId,
                 AgencyId = sender.AgencyId,
             }));
@@ -152,18 +154,7 @@ internal static class OpenAlprFormat
         return string.Equals(region, country, StringComparison.Ordinal) ? country : $"{country}-{region}";
     }
 
-    private static List<CandidateDto>? Candidates(JsonElement list)
-    {
-        if (list.ValueKind != JsonValueKind.Array) return null;
-        var result = new List<CandidateDto>();
-        foreach (var c in list.EnumerateArray())
-        {
-            if (result.Count == Reads.PlateReadValidator.MaxCandidates) break;
-            if (c.ValueKind == JsonValueKind.Object && Str(c, "plate") is { Length: > 0 } plate && Num(c, "confidence") is { } conf)
-                result.Add(new CandidateDto { Plate = plate, Confidence = Math.Clamp(conf / 100, 0, 1) });
-        }
-        return result.Count == 0 ? null : result;
-    }
+    private static List<CandidateDto>? AlprCandidates(JsonElement list) => Candidates(list, "confidence", 100);
 
     private static VehicleDto? Vehicle(JsonElement g)
     {
@@ -175,12 +166,6 @@ internal static class OpenAlprFormat
             v.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array && list.GetArrayLength() > 0 &&
             list[0].ValueKind == JsonValueKind.Object ? Str(list[0], "name") : null;
     }
-
-    internal static string? Str(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    internal static double? Num(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double d) && double.IsFinite(d) ? d : null;
 
     private static long? Long(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long l) ? l : null;

@@ -3,6 +3,8 @@ using System.Text.Json;
 using Platewatch.Formats;
 using Platewatch.Reads;
 
+using static Platewatch.Server.Ingest.FormatJson;
+
 namespace Platewatch.Server.Ingest;
 
 /// <summary>
@@ -26,19 +28,19 @@ internal static class PlateRecognizerFormat
             items.Add(IngestItem.Rejected("data.results is missing"));
             return items;
         }
-        string? stamp = OpenAlprFormat.Str(data, "timestamp");
+        string? stamp = Str(data, "timestamp");
         if (stamp is null || !DateTimeOffset.TryParse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var capturedAt))
         {
             items.Add(IngestItem.Rejected(stamp is null ? "data.timestamp is missing" : $"data.timestamp '{stamp}' is not an ISO 8601 time"));
             return items;
         }
-        string source = OpenAlprFormat.Str(data, "camera_id") ?? sender.CameraId ?? "";
+        string source = Str(data, "camera_id") ?? sender.CameraId ?? "";
         int i = 0;
         foreach (var r in results.EnumerateArray())
         {
             int index = i++;
-            string? plate = r.ValueKind == JsonValueKind.Object ? OpenAlprFormat.Str(r, "plate") : null;
-            double? score = r.ValueKind == JsonValueKind.Object ? OpenAlprFormat.Num(r, "score") : null;
+            string? plate = r.ValueKind == JsonValueKind.Object ? Str(r, "plate") : null;
+            double? score = r.ValueKind == JsonValueKind.Object ? Num(r, "score") : null;
             if (plate is null || score is null)
             {
                 items.Add(IngestItem.Rejected($"data.results[{index}] needs plate and score"));
@@ -58,9 +60,9 @@ internal static class PlateRecognizerFormat
                 Confidence = Math.Clamp(score.Value, 0, 1),
                 CapturedAt = capturedAt,
                 Location = location,
-                Region = r.TryGetProperty("region", out var reg) && reg.ValueKind == JsonValueKind.Object ? OpenAlprFormat.Str(reg, "code")?.ToUpperInvariant() ?? "" : "",
-                Heading = OpenAlprFormat.Num(r, "direction") is { } h && h is >= 0 and < 360 ? h : null,
-                Candidates = Candidates(r),
+                Region = r.TryGetProperty("region", out var reg) && reg.ValueKind == JsonValueKind.Object ? Str(reg, "code")?.ToUpperInvariant() ?? "" : "",
+                Heading = Num(r, "direction") is { } h && h is >= 0 and < 360 ? h : null,
+                Candidates = ResultCandidates(r),
                 Vehicle = Vehicle(r),
                 CameraId = sender.CameraId,
                 AgencyId = sender.AgencyId,
@@ -73,33 +75,23 @@ internal static class PlateRecognizerFormat
 
     private static LocationDto? Gps(JsonElement e) =>
         e.TryGetProperty("gps", out var g) && g.ValueKind == JsonValueKind.Object &&
-        OpenAlprFormat.Num(g, "latitude") is { } lat && OpenAlprFormat.Num(g, "longitude") is { } lon && !(lat == 0 && lon == 0)
+        Num(g, "latitude") is { } lat && Num(g, "longitude") is { } lon && !(lat == 0 && lon == 0)
             ? new LocationDto { Lat = lat, Lon = lon }
             : null;
 
-    private static List<CandidateDto>? Candidates(JsonElement r)
-    {
-        if (!r.TryGetProperty("candidates", out var list) || list.ValueKind != JsonValueKind.Array) return null;
-        var result = new List<CandidateDto>();
-        foreach (var c in list.EnumerateArray())
-        {
-            if (result.Count == PlateReadValidator.MaxCandidates) break;
-            if (c.ValueKind == JsonValueKind.Object && OpenAlprFormat.Str(c, "plate") is { Length: > 0 } plate && OpenAlprFormat.Num(c, "score") is { } s)
-                result.Add(new CandidateDto { Plate = plate.ToUpperInvariant(), Confidence = Math.Clamp(s, 0, 1) });
-        }
-        return result.Count == 0 ? null : result;
-    }
+    private static List<CandidateDto>? ResultCandidates(JsonElement r) =>
+        r.TryGetProperty("candidates", out var list) ? Candidates(list, "score", 1) : null;
 
     private static VehicleDto? Vehicle(JsonElement r)
     {
-        string? type = r.TryGetProperty("vehicle", out var v) && v.ValueKind == JsonValueKind.Object ? OpenAlprFormat.Str(v, "type") : null;
+        string? type = r.TryGetProperty("vehicle", out var v) && v.ValueKind == JsonValueKind.Object ? Str(v, "type") : null;
         string? colour = First(r, "color", "color");
         string? make = First(r, "model_make", "make");
         return type is null && colour is null && make is null ? null : new VehicleDto { Type = type, Colour = colour, Make = make };
 
         static string? First(JsonElement r, string list, string field) =>
             r.TryGetProperty(list, out var l) && l.ValueKind == JsonValueKind.Array && l.GetArrayLength() > 0 && l[0].ValueKind == JsonValueKind.Object
-                ? OpenAlprFormat.Str(l[0], field)
+                ? Str(l[0], field)
                 : null;
     }
 }
