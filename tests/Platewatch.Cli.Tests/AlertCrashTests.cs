@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -19,46 +18,14 @@ public sealed class AlertCrashTests : IDisposable
     private const string Password = "correct-horse-battery";
     private readonly CliRunner _cli = new();
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
-    private Process Serve(int port)
-    {
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = _cli.WorkDir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "platewatch.dll"));
-        foreach (string a in new[] { "serve", "--urls", $"http://127.0.0.1:{port}" }) psi.ArgumentList.Add(a);
-        psi.Environment["PLATEWATCH_DATA"] = _cli.DataDir;
-        psi.Environment["PLATEWATCH_Alerts__FirstBackoffSeconds"] = "0.2";
-        psi.Environment["PLATEWATCH_Alerts__MaxBackoffSeconds"] = "0.4";
-        psi.Environment["PLATEWATCH_Alerts__MaxAttempts"] = "1000";
-        var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return p;
-    }
-
-    private static async Task WaitReadyAsync(HttpClient http, Process server)
-    {
-        for (int i = 0; i < 300; i++)
+    private Process Serve(int port) => _cli.Start(
+        new Dictionary<string, string>
         {
-            Assert.False(server.HasExited, "platewatch serve exited at start-up");
-            try
-            {
-                if ((await http.GetAsync("/health/ready", Ct)).IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            await Task.Delay(100, Ct);
-        }
-        throw new TimeoutException("platewatch serve did not become ready");
-    }
+            ["PLATEWATCH_Alerts__FirstBackoffSeconds"] = "0.2",
+            ["PLATEWATCH_Alerts__MaxBackoffSeconds"] = "0.4",
+            ["PLATEWATCH_Alerts__MaxAttempts"] = "1000",
+        },
+        "serve", "--urls", $"http://127.0.0.1:{port}");
 
     private async Task<JsonElement> CliJsonAsync(params string[] args)
     {
@@ -74,12 +41,12 @@ public sealed class AlertCrashTests : IDisposable
         await CliJsonAsync("admin", "create-user", "sup", "--agency", "pd", "--role", "supervisor", "--password", Password, "--json");
         string cameraKey = (await CliJsonAsync("admin", "create-camera-key", "--agency", "pd", "--camera", "cam-1", "--json")).GetProperty("key").GetString()!;
 
-        int port = FreePort(), hookPort = FreePort();
+        int port = CliRunner.FreePort(), hookPort = CliRunner.FreePort();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         var server = Serve(port);
         try
         {
-            await WaitReadyAsync(http, server);
+            await CliRunner.WaitReadyAsync(http, server);
             var token = await (await http.PostAsJsonAsync("/api/v1/auth/token", new { username = "sup", password = Password }, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
             using var sup = new HttpClient { BaseAddress = http.BaseAddress };
             sup.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.GetProperty("accessToken").GetString());
@@ -130,7 +97,7 @@ public sealed class AlertCrashTests : IDisposable
             }, Ct);
 
             server = Serve(port);
-            await WaitReadyAsync(http, server);
+            await CliRunner.WaitReadyAsync(http, server);
             for (int i = 0; i < 150 && received.Count == 0; i++) await Task.Delay(100, Ct);
             await Task.Delay(1500, Ct); // time for any duplicate to show up
             receiver.Stop();

@@ -31,14 +31,43 @@ internal sealed class CliRunner : IDisposable
     }
 
     /// <summary>Starts a long-running command (serve) and leaves it running; its output is drained so it never blocks.</summary>
-    public Process Start(params string[] args)
+    public Process Start(params string[] args) => Start(null, args);
+
+    /// <inheritdoc cref="Start(string[])"/>
+    public Process Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var p = Process.Start(StartInfo(null, args))!;
+        var p = Process.Start(StartInfo(environment, args))!;
         p.OutputDataReceived += (_, _) => { };
         p.ErrorDataReceived += (_, _) => { };
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         return p;
+    }
+
+    /// <summary>A port nobody listens on right now, for a server or a receiver on 127.0.0.1.</summary>
+    public static int FreePort()
+    {
+        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    /// <summary>Waits until a started <c>serve</c> answers /health/ready; fails if it exits first.</summary>
+    public static async Task WaitReadyAsync(HttpClient http, Process server)
+    {
+        for (int i = 0; i < 300; i++)
+        {
+            Assert.False(server.HasExited, "platewatch serve exited at start-up");
+            try
+            {
+                if ((await http.GetAsync("/health/ready", TestContext.Current.CancellationToken)).IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+        throw new TimeoutException("platewatch serve did not become ready");
     }
 
     private ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string>? environment, string[] args)

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 
 namespace Platewatch.Cli.Tests;
@@ -12,13 +11,6 @@ public sealed class ServerProcessTests
 {
     private const string Password = "a-long-test-password";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 
     /// <summary>An agency, an investigator and a camera key, made with the admin commands as an operator would.</summary>
     private static async Task<string> BootstrapAsync(CliRunner cli)
@@ -34,19 +26,8 @@ public sealed class ServerProcessTests
     {
         var server = cli.Start("serve", "--urls", $"http://127.0.0.1:{port}");
         var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        for (int i = 0; i < 300; i++)
-        {
-            try
-            {
-                if ((await http.GetAsync("/health/ready", Ct)).IsSuccessStatusCode) return (server, http);
-            }
-            catch (HttpRequestException)
-            {
-            }
-            Assert.False(server.HasExited, "the server exited during start-up");
-            await Task.Delay(100, Ct);
-        }
-        throw new TimeoutException("The server did not become ready.");
+        await CliRunner.WaitReadyAsync(http, server);
+        return (server, http);
     }
 
     private static Dictionary<string, object> Read(string plate, DateTimeOffset at) => new()
@@ -63,7 +44,7 @@ public sealed class ServerProcessTests
     {
         using var cli = new CliRunner();
         string key = await BootstrapAsync(cli);
-        var (server, http) = await ServeAsync(cli, FreePort());
+        var (server, http) = await ServeAsync(cli, CliRunner.FreePort());
         try
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
@@ -116,7 +97,7 @@ public sealed class ServerProcessTests
         int batch = 0;
         for (int round = 0; round < 3; round++)
         {
-            int port = FreePort();
+            int port = CliRunner.FreePort();
             var (server, http) = await ServeAsync(cli, port);
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
