@@ -5,7 +5,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -59,12 +58,6 @@ internal sealed class BenchAlertsCommand(IAnsiConsole console) : AsyncCommand<Be
     // Letters in no look-alike class: background plates are 3+ edits from every entry, so they never hit.
     private const string Plain = "CEFHKNPRUVXY";
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 
     public override async Task<int> ExecuteAsync(CommandContext context, BenchAlertsSettings s, CancellationToken cancellationToken)
     {
@@ -123,7 +116,7 @@ internal sealed class BenchAlertsCommand(IAnsiConsole console) : AsyncCommand<Be
 
         var webhookAt = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         var feedAt = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
-        int hookPort = FreePort();
+        int hookPort = Workspace.Loopback.FreePort();
         using var receiver = new HttpListener();
         receiver.Prefixes.Add($"http://127.0.0.1:{hookPort}/hook/");
         receiver.Start();

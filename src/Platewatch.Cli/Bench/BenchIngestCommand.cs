@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Platewatch.Cli.Workspace;
@@ -78,7 +77,7 @@ internal sealed class BenchIngestCommand(IAnsiConsole console) : AsyncCommand<Be
         {
             tempDir = Path.Combine(Path.GetTempPath(), "pw-bench-ingest-" + Guid.NewGuid().ToString("N"));
             key = await BootstrapAsync(tempDir, cancellationToken).ConfigureAwait(false);
-            int port = FreePort();
+            int port = Workspace.Loopback.FreePort();
             url = $"http://127.0.0.1:{port}";
             server = StartServer(tempDir, url);
             console.MarkupLine($"[grey]Started platewatch serve (pid {server.Id}) on {url} over {Markup.Escape(tempDir)}.[/]");
@@ -244,10 +243,4 @@ internal sealed class BenchIngestCommand(IAnsiConsole console) : AsyncCommand<Be
         throw new TimeoutException("The server did not become ready within 60 s.");
     }
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 }
