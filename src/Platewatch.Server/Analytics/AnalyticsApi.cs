@@ -12,6 +12,7 @@ using Platewatch.Plates;
 using Platewatch.Query;
 using Platewatch.Reads;
 using Platewatch.Server.Accounts;
+using Platewatch.Server.Apis;
 using Platewatch.Server.Hosting;
 
 namespace Platewatch.Server.Analytics;
@@ -185,20 +186,8 @@ internal static class AnalyticsApi
         }
         if (refusal is not null)
         {
-            await c.Data.Audit.AppendAsync(new AuditRecord
-            {
-                Actor = who.UserId,
-                AgencyId = who.AgencyId,
-                Role = who.Role,
-                Action = ReadQueryService.AnalyticsActionPrefix + kind,
-                Outcome = "rejected",
-                Purpose = Bound(p.Purpose),
-                PurposeText = Bound(p.PurposeText),
-                CaseNumber = Bound(p.CaseNumber),
-                Source = c.Http.Source(),
-                Parameters = p.Describe(),
-                Detail = refusal,
-            }, c.CancellationToken).ConfigureAwait(false);
+            await RefusalAudit.AppendAsync(c.Data.Audit, c.Http, ReadQueryService.AnalyticsActionPrefix + kind, p.Purpose, p.PurposeText, p.CaseNumber,
+                p.Describe(), refusal, c.CancellationToken).ConfigureAwait(false);
             return TypedResults.Problem(refusal, statusCode: StatusCodes.Status400BadRequest, title: "Invalid analysis");
         }
         var queries = await c.Data.QueriesAsync(c.CancellationToken).ConfigureAwait(false);
@@ -265,5 +254,5 @@ internal static class AnalyticsApi
             new ApprovalResponse(approval.Id, approval.CaseNumber, approval.Tier.ToString().ToLowerInvariant(), [.. approval.Kinds.Select(AnalysisRequest.Name)], approval.ExpiresAt));
     }
 
-    private static string? Bound(string? s) => s is { Length: > 500 } ? s[..500] : s;
+    private static string? Bound(string? s) => RefusalAudit.Bound(s);
 }

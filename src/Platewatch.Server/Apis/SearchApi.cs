@@ -133,21 +133,7 @@ internal static class SearchApi
         }
         if (refusal is not null)
         {
-            // Refused before searching, but still recorded: repeated malformed attempts are themselves a signal.
-            await data.Audit.AppendAsync(new AuditRecord
-            {
-                Actor = who.UserId,
-                AgencyId = who.AgencyId,
-                Role = who.Role,
-                Action = action,
-                Outcome = "rejected",
-                Purpose = Bound(p.Purpose),
-                PurposeText = Bound(p.PurposeText),
-                CaseNumber = Bound(p.CaseNumber),
-                Source = http.Source(),
-                Parameters = p.Describe(),
-                Detail = refusal,
-            }, cancellationToken).ConfigureAwait(false);
+            await RefusalAudit.AppendAsync(data.Audit, http, action, p.Purpose, p.PurposeText, p.CaseNumber, p.Describe(), refusal, cancellationToken).ConfigureAwait(false);
             return new Run(null, TypedResults.Problem(refusal, statusCode: StatusCodes.Status400BadRequest, title: "Invalid search"));
         }
         var queries = await data.QueriesAsync(cancellationToken).ConfigureAwait(false);
@@ -167,6 +153,4 @@ internal static class SearchApi
                 new KeyValuePair<string, object?>("action", action));
         }
     }
-
-    private static string? Bound(string? s) => s is { Length: > 500 } ? s[..500] : s;
 }

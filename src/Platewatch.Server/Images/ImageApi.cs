@@ -8,6 +8,7 @@ using Platewatch.Audit;
 using Platewatch.Query;
 using Platewatch.Reads;
 using Platewatch.Server.Accounts;
+using Platewatch.Server.Apis;
 using Platewatch.Server.Hosting;
 
 namespace Platewatch.Server.Images;
@@ -38,19 +39,9 @@ internal static class ImageApi
             : null;
         if (refusal is not null)
         {
-            await data.Audit.AppendAsync(new AuditRecord
-            {
-                Actor = who.UserId,
-                AgencyId = who.AgencyId,
-                Role = who.Role,
-                Action = ReadQueryService.ImageAction,
-                Outcome = "rejected",
-                Purpose = Clip(purpose),
-                CaseNumber = Clip(caseNumber),
-                Source = http.Source(),
-                Parameters = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("id", Clip(id)!), KeyValuePair.Create("image", Clip(kind)!)]),
-                Detail = refusal,
-            }, cancellationToken).ConfigureAwait(false);
+            await RefusalAudit.AppendAsync(data.Audit, http, ReadQueryService.ImageAction, purpose, purposeText, caseNumber,
+                ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("id", Clip(id)!), KeyValuePair.Create("image", Clip(kind)!)]),
+                refusal, cancellationToken).ConfigureAwait(false);
             return TypedResults.Problem(refusal, statusCode: StatusCodes.Status400BadRequest, title: "Invalid image request");
         }
 
