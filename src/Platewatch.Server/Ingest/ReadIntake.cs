@@ -47,8 +47,6 @@ internal sealed class ReadIntake : IAsyncDisposable
     public async Task<IReadOnlySet<ReadId>> StoreAsync(IReadOnlyList<PlateRead> reads, CancellationToken cancellationToken)
     {
         if (reads.Count == 0) return new HashSet<ReadId>();
-        // Checked per request, so one caller's bad read can never fail the group it would have joined.
-        PlateReadValidator.ThrowIfInvalid(reads, _time.GetUtcNow());
         ServerMetrics.ReadsQueued.Add(reads.Count);
         try
         {
@@ -60,6 +58,9 @@ internal sealed class ReadIntake : IAsyncDisposable
             }
             else
             {
+                // Checked here, per request, so one caller's bad read can never fail the group it would have joined
+                // (a direct append is checked by the store itself).
+                PlateReadValidator.ThrowIfInvalid(reads, _time.GetUtcNow());
                 var pending = new Pending(reads, new TaskCompletionSource<IReadOnlySet<ReadId>>(TaskCreationOptions.RunContinuationsAsynchronously));
                 if (!_queue.Writer.TryWrite(pending)) throw new InvalidOperationException("The server is shutting down; nothing from this request was stored.");
                 // A caller that gives up still has its reads committed with the group; its resend will be a duplicate.
