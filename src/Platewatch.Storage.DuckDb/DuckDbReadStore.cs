@@ -282,16 +282,27 @@ public sealed class DuckDbReadStore : IReadStore
         {
             if (f.Plates.Length <= 256 && !windows)
             {
-                // One branch per plate: an equality lets DuckDB's per-row-group min/max find the plate in a row group
-                // or two of each sorted week, which neither an IN list nor a semi-join does.
+                // One branch per skeleton: partitions are sorted by skeleton, so its equality lets DuckDB's per-row-group
+                // min/max find a plate and all its look-alike spellings in a row group or two of each sorted week, which
+                // neither an IN list nor a semi-join does. The plates themselves are then picked out of that run.
                 string common = sql.ToString();
                 sql.Clear().Append("SELECT * FROM (");
-                for (int i = 0; i < f.Plates.Length; i++)
+                int branch = 0, n = 0;
+                foreach (var group in f.Plates.Distinct(StringComparer.Ordinal).GroupBy(p => PlateText.Skeleton(p), StringComparer.Ordinal))
                 {
-                    string p = "pl" + i.ToString(CultureInfo.InvariantCulture);
-                    if (i > 0) sql.Append(" UNION ALL ");
-                    sql.Append(common).Append(" AND r.plate = $").Append(p);
-                    Add(cmd, p, f.Plates[i]);
+                    string sk = "sk" + (branch++).ToString(CultureInfo.InvariantCulture);
+                    if (branch > 1) sql.Append(" UNION ALL ");
+                    sql.Append(common).Append(" AND r.skel = $").Append(sk).Append(" AND r.plate IN (");
+                    Add(cmd, sk, group.Key);
+                    bool first = true;
+                    foreach (string plate in group)
+                    {
+                        string p = "pl" + (n++).ToString(CultureInfo.InvariantCulture);
+                        sql.Append(first ? "$" : ", $").Append(p);
+                        first = false;
+                        Add(cmd, p, plate);
+                    }
+                    sql.Append(')');
                 }
                 sql.Append(')');
                 union = true;
@@ -458,28 +469,29 @@ public sealed class DuckDbReadStore : IReadStore
             switch (p.Kind)
             {
                 case PlateMatchKind.Exact:
-                    sql.Append(" AND plate = $plate");
+                    // Partitions are sorted by skeleton first: its min/max finds the rows, the plate picks among them.
+                    sql.Append(" AND skel = $skel AND plate = $plate");
+                    Add(cmd, "skel", PlateText.Skeleton(p.Text));
                     Add(cmd, "plate", p.Text);
                     break;
                 case PlateMatchKind.Wildcard:
                     string prefix = p.LiteralPrefix;
                     if (prefix.Length > 0)
                     {
-                        // A range on the literal prefix lets the per-row-group min/max skip most of each day.
-                        sql.Append(" AND plate >= $pfrom AND plate < $pto");
-                        Add(cmd, "pfrom", prefix);
-                        Add(cmd, "pto", prefix[..^1] + (char)(prefix[^1] + 1));
+                        // A range on the skeleton of the literal prefix lets the per-row-group min/max skip most of each
+                        // partition (the skeleton maps character by character, so it keeps the prefix a prefix).
+                        string skelPrefix = PlateText.Skeleton(prefix);
+                        sql.Append(" AND skel >= $pfrom AND skel < $pto");
+                        Add(cmd, "pfrom", skelPrefix);
+                        Add(cmd, "pto", skelPrefix[..^1] + (char)(skelPrefix[^1] + 1));
                     }
                     sql.Append(" AND plate LIKE $like");
                     Add(cmd, "like", p.ToSqlLike());
                     break;
                 default:
-                    var (from, to) = PlateText.SkeletonTranslation();
-                    sql.Append(" AND length(plate) BETWEEN $lmin AND $lmax AND levenshtein(translate(plate, $tfrom, $tto), $skel) <= $edits");
+                    sql.Append(" AND length(plate) BETWEEN $lmin AND $lmax AND levenshtein(skel, $skel) <= $edits");
                     Add(cmd, "lmin", (long)(p.Text.Length - p.MaxEdits));
                     Add(cmd, "lmax", (long)(p.Text.Length + p.MaxEdits));
-                    Add(cmd, "tfrom", from);
-                    Add(cmd, "tto", to);
                     Add(cmd, "skel", PlateText.Skeleton(p.Text));
                     Add(cmd, "edits", (long)p.MaxEdits);
                     break;
@@ -644,7 +656,7 @@ public sealed class DuckDbReadStore : IReadStore
             string week = WeekTable(start);
             using var tx = _root.BeginTransaction();
             Execute(_root, $"CREATE TABLE IF NOT EXISTS {week} ({ReadSchema.Columns})");
-            Execute(_root, $"INSERT INTO {week} SELECT * FROM {day} ORDER BY plate, ts");
+            Execute(_root, $"INSERT INTO {week} SELECT * FROM {day} ORDER BY {ReadSchema.SortOrder}");
             Execute(_root, $"DROP TABLE {day}");
             _recent.Remove(day);
             _weeks.Add(week);
@@ -665,7 +677,7 @@ public sealed class DuckDbReadStore : IReadStore
                 continue;
             using var tx = _root.BeginTransaction();
             string source = merge ? $"(SELECT * FROM {sealedName} UNION ALL SELECT * FROM {week})" : week;
-            Execute(_root, $"CREATE TABLE sealing AS SELECT * FROM {source} ORDER BY plate, ts");
+            Execute(_root, $"CREATE TABLE sealing AS SELECT * FROM {source} ORDER BY {ReadSchema.SortOrder}");
             Execute(_root, $"DROP TABLE {week}");
             if (merge) Execute(_root, $"DROP TABLE {sealedName}");
             Execute(_root, $"ALTER TABLE sealing RENAME TO {sealedName}");
@@ -707,10 +719,40 @@ public sealed class DuckDbReadStore : IReadStore
                 else if (name.StartsWith("x_", StringComparison.Ordinal)) _sealed.Add(name);
             }
         }
+        AddSkeletonColumn();
         RebuildView();
         // A crash while sealing leaves only the transaction's undo; nothing named "sealing" survives a commit.
         if (AllTables().Any())
             _newestTs = Scalar<long?>(_root, "SELECT max(ts) FROM reads") ?? long.MinValue;
+    }
+
+    /// <summary>
+    /// Upgrades a store written before the look-alike skeleton column: each table gets the column, filled by the same
+    /// mapping as <see cref="PlateText.Skeleton(ReadOnlySpan{char})"/>, and compacted partitions are re-sorted by it.
+    /// One transaction per table, so an upgrade cut short resumes at the next open.
+    /// </summary>
+    private void AddSkeletonColumn()
+    {
+        var (from, to) = PlateText.SkeletonTranslation();
+        string skeleton = $"translate(plate, '{SqlText(from)}', '{SqlText(to)}')";
+        foreach (var table in AllTables().Prepend(EmptyTable).ToList())
+        {
+            if (Scalar<long>(_root, $"SELECT count(*) FROM duckdb_columns() WHERE database_name = '{Catalog}' AND table_name = '{table}' AND column_name = 'skel'") > 0)
+                continue;
+            using var tx = _root.BeginTransaction();
+            if (table[0] is 'w' or 'x')
+            {
+                Execute(_root, $"CREATE TABLE sealing AS SELECT *, {skeleton} AS skel FROM {table} ORDER BY {ReadSchema.SortOrder}");
+                Execute(_root, $"DROP TABLE {table}");
+                Execute(_root, $"ALTER TABLE sealing RENAME TO {table}");
+            }
+            else
+            {
+                Execute(_root, $"ALTER TABLE {table} ADD COLUMN skel VARCHAR");
+                Execute(_root, $"UPDATE {table} SET skel = {skeleton}");
+            }
+            tx.Commit();
+        }
     }
 
     /// <summary>Day table of <paramref name="ts"/>, reusing the previous answer: a batch is mostly one day.</summary>

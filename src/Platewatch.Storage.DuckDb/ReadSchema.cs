@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using DuckDB.NET.Data;
 using Platewatch.Geo;
+using Platewatch.Plates;
 using Platewatch.Reads;
 
 namespace Platewatch.Storage.DuckDb;
@@ -16,7 +17,14 @@ internal static class ReadSchema
 {
     public const string Columns =
         "id UUID NOT NULL, ts BIGINT NOT NULL, plate VARCHAR NOT NULL, region UINTEGER NOT NULL, conf USMALLINT NOT NULL, " +
-        "lat INTEGER NOT NULL, lon INTEGER NOT NULL, acc USMALLINT NOT NULL, camera UINTEGER NOT NULL, agency UINTEGER NOT NULL, extra VARCHAR";
+        "lat INTEGER NOT NULL, lon INTEGER NOT NULL, acc USMALLINT NOT NULL, camera UINTEGER NOT NULL, agency UINTEGER NOT NULL, extra VARCHAR, skel VARCHAR";
+
+    /// <summary>
+    /// Sort order of compacted and sealed partitions. The look-alike skeleton comes first so that a plate and every
+    /// spelling it is misread as (O/0, B/8, ...) share one run of rows: a look-alike lookup is one range per partition
+    /// instead of one per spelling, and an exact lookup narrows on the skeleton, then the plate.
+    /// </summary>
+    public const string SortOrder = "skel, plate, ts";
 
     public const string SelectList = "id, ts, plate, region, conf, lat, lon, acc, camera, agency, extra";
 
@@ -44,6 +52,7 @@ internal static class ReadSchema
            .AppendValue(codes.Camera)
            .AppendValue(codes.Agency)
            .AppendValue(EncodeExtra(r))
+           .AppendValue(PlateText.Skeleton(r.Plate))
            .EndRow();
     }
 

@@ -1,4 +1,7 @@
+using DuckDB.NET.Data;
+using Platewatch.Plates;
 using Platewatch.Storage.DuckDb;
+using static Platewatch.Storage.Tests.TestReads;
 
 namespace Platewatch.Storage.Tests;
 
@@ -10,4 +13,39 @@ public sealed class DuckDbReadStoreTests : ReadStoreContract
 
     protected override Task CompactAsync(IReadStore store) =>
         ((DuckDbReadStore)store).CompactAllAsync(TestContext.Current.CancellationToken);
+
+    [Fact]
+    public async Task A_store_written_before_the_skeleton_column_is_upgraded_on_open()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await Store.AppendAsync([Make("OLD350", T0), Make("0LD350", T0.AddMinutes(1))], ct);
+        await CompactAsync(Store);
+        await Store.AppendAsync([Make("OLD350", T0.AddDays(9))], ct);
+        await Store.DisposeAsync();
+        // Take the column away again, as a store of the previous version has it.
+        using (var c = new DuckDBConnection($"Data Source={Path.Combine(Directory, "reads.duckdb")}"))
+        {
+            c.Open();
+            var tables = new List<string>();
+            using (var cmd = c.CreateCommand())
+            {
+                cmd.CommandText = "SELECT c.table_name FROM duckdb_columns() c JOIN duckdb_tables() t USING (table_name) WHERE c.column_name = 'skel'";
+                using var r = cmd.ExecuteReader();
+                while (r.Read()) tables.Add(r.GetString(0));
+            }
+            foreach (string t in tables)
+            {
+                using var cmd = c.CreateCommand();
+                cmd.CommandText = $"ALTER TABLE {t} DROP COLUMN skel";
+                cmd.ExecuteNonQuery();
+            }
+        }
+
+        Store = await OpenAsync(Directory);
+        var page = await Search(Window(T0.AddDays(-1), T0.AddDays(10)) with { Plate = PlatePattern.Exact("OLD350") });
+        var fuzzy = await Search(Window(T0.AddDays(-1), T0.AddDays(10)) with { Plate = PlatePattern.Fuzzy("OLD350", 0) });
+
+        Assert.Equal(2, page.Reads.Length);
+        Assert.Equal(["OLD350", "0LD350", "OLD350"], PlatesOf(fuzzy.Reads));
+    }
 }

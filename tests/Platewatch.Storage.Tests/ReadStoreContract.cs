@@ -17,7 +17,7 @@ public abstract class ReadStoreContract : IAsyncLifetime
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "pw-store-" + Guid.NewGuid().ToString("N"));
     private FileAuditLog? _audit;
 
-    protected IReadStore Store { get; private set; } = null!;
+    protected IReadStore Store { get; set; } = null!;
 
     protected string Directory => _dir;
 
@@ -475,6 +475,24 @@ public abstract class ReadStoreContract : IAsyncLifetime
         var found = await Scan(new ScanFilter { Range = new TimeRange(T0.AddDays(-1), T0.AddDays(10)), Plates = plates });
 
         Assert.Equal(["BIG7", "BIG99", "BIG7"], found.Select(s => s.Plate));
+    }
+
+    [Fact]
+    public async Task Look_alike_spellings_are_told_apart_in_both_layouts()
+    {
+        // Four spellings with one look-alike skeleton (S/5, O/0), in the long-term layout and in the recent one.
+        await Store.AppendAsync([Make("S0W350", T0), Make("5OW350", T0.AddMinutes(1)), Make("SOW350", T0.AddMinutes(2))], Ct);
+        await CompactAsync(Store);
+        await Store.AppendAsync([Make("50W350", T0.AddDays(9)), Make("S0W350", T0.AddDays(9).AddMinutes(1))], Ct);
+        var range = new TimeRange(T0.AddDays(-1), T0.AddDays(10));
+
+        var found = await Scan(new ScanFilter { Range = range, Plates = ["S0W350", "5OW350", "NONE"] });
+        var exact = await Search(Window(range.From, range.To) with { Plate = PlatePattern.Exact("SOW350") });
+        var wildcard = await Search(Window(range.From, range.To) with { Plate = PlatePattern.Wildcard("5O*") });
+
+        Assert.Equal(["S0W350", "5OW350", "S0W350"], found.Select(s => s.Plate));
+        Assert.Equal(["SOW350"], PlatesOf(exact.Reads));
+        Assert.Equal(["5OW350"], PlatesOf(wildcard.Reads));
     }
 
     [Fact]
