@@ -6,7 +6,13 @@ using Platewatch.Storage;
 namespace Platewatch.Analytics;
 
 /// <summary>Vehicles seen near one vehicle with the matched target reads; the first stage of associate and convoy analysis.</summary>
-internal sealed record Encounters(string Plate, ImmutableArray<int> TargetIndexes, ImmutableArray<Guid> ReadIds);
+/// <summary>A read of a known plate, told apart by time and camera: reads found through time windows carry no id.</summary>
+internal readonly record struct SightingKey(long AtMs, string CameraId)
+{
+    public static SightingKey Of(Sighting s) => new(s.At.ToUnixTimeMilliseconds(), s.CameraId);
+}
+
+internal sealed record Encounters(string Plate, ImmutableArray<int> TargetIndexes, ImmutableArray<SightingKey> Reads);
 
 /// <summary>The analyses of vehicles around the target (associates, convoys), as pure functions over reads.</summary>
 internal static class GroupAnalyses
@@ -27,11 +33,11 @@ internal static class GroupAnalyses
     {
         var times = target.Select(t => t.At.ToUnixTimeMilliseconds()).ToArray();
         long w = (long)window.TotalMilliseconds;
-        var byPlate = new Dictionary<string, (SortedSet<int> Indexes, List<Guid> Ids)>(StringComparer.Ordinal);
-        var targetIds = target.Select(t => t.Id.Value).ToHashSet();
+        var byPlate = new Dictionary<string, (SortedSet<int> Indexes, List<SightingKey> Reads)>(StringComparer.Ordinal);
+        var targetPlates = target.Select(t => t.Plate).ToHashSet(StringComparer.Ordinal);
         foreach (var n in nearby)
         {
-            if (targetIds.Contains(n.Id.Value) || LookAlikes.CouldBe(plate, n.Plate)) continue;
+            if (targetPlates.Contains(n.Plate) || LookAlikes.CouldBe(plate, n.Plate)) continue;
             long t = n.At.ToUnixTimeMilliseconds();
             int i = LowerBound(times, t - w);
             bool any = false;
@@ -46,9 +52,9 @@ internal static class GroupAnalyses
                 e.Indexes.Add(i);
                 any = true;
             }
-            if (any) byPlate[n.Plate].Ids.Add(n.Id.Value);
+            if (any) byPlate[n.Plate].Reads.Add(SightingKey.Of(n));
         }
-        return [.. byPlate.Select(kv => new Encounters(kv.Key, [.. kv.Value.Indexes], [.. kv.Value.Ids]))];
+        return [.. byPlate.Select(kv => new Encounters(kv.Key, [.. kv.Value.Indexes], [.. kv.Value.Reads]))];
     }
 
     /// <summary>Candidates that met the target on at least <paramref name="minDays"/> local days, most days first.</summary>
@@ -89,13 +95,13 @@ internal static class GroupAnalyses
         ImmutableArray<GeoPoint>? targetWork = null;
         foreach (var c in candidates)
         {
-            var met = c.ReadIds.ToHashSet();
+            var met = c.Reads.ToHashSet();
             var own = byPlate.GetValueOrDefault(c.Plate) ?? [];
             // Grid cells of about the radius: each target read checks only the 3x3 cells around it.
             var grid = new Dictionary<(int, int), List<Sighting>>();
             foreach (var s in own)
             {
-                if (met.Contains(s.Id.Value)) continue;
+                if (met.Contains(SightingKey.Of(s))) continue;
                 var key = ((int)Math.Floor(s.Location.Latitude / cell), (int)Math.Floor(s.Location.Longitude / cell));
                 if (!grid.TryGetValue(key, out var l)) grid[key] = l = [];
                 l.Add(s);

@@ -65,7 +65,7 @@ public sealed class InvestigativeAnalytics(ReadQueryService queries)
         {
             var (target, _) = await TargetAsync(scope, query, ct).ConfigureAwait(false);
             if (target.IsEmpty) return new AssociatesResult(query.Plate, 0, 0, []);
-            var nearby = await scope.ScanAsync(new ScanFilter { Range = scope.Range, Windows = GroupAnalyses.WindowsAround(target, o.RadiusMeters, o.Window) }, ct).ConfigureAwait(false);
+            var nearby = await scope.ScanAsync(new ScanFilter { Range = scope.Range, Windows = GroupAnalyses.WindowsAround(target, o.RadiusMeters, o.Window), IdsNeeded = false }, ct).ConfigureAwait(false);
             var encounters = GroupAnalyses.Match(query.Plate, target, nearby, o.RadiusMeters, o.Window, sameCamera: false);
             var candidates = GroupAnalyses.WithEnoughShare(target, GroupAnalyses.RepeatedOnDays(encounters, target, query.UtcOffset, o.MinDays, o.MaxCandidates), encounters, query.UtcOffset, o);
             var background = candidates.Count == 0 ? []
@@ -88,7 +88,7 @@ public sealed class InvestigativeAnalytics(ReadQueryService queries)
             var (target, _) = await TargetAsync(scope, query, ct).ConfigureAwait(false);
             if (target.IsEmpty) return new ConvoyResult(query.Plate, 0, []);
             // A camera sees the target and its followers from one position; 30 m covers mobile GPS error.
-            var nearby = await scope.ScanAsync(new ScanFilter { Range = scope.Range, Windows = GroupAnalyses.WindowsAround(target, 30, o.Window) }, ct).ConfigureAwait(false);
+            var nearby = await scope.ScanAsync(new ScanFilter { Range = scope.Range, Windows = GroupAnalyses.WindowsAround(target, 30, o.Window), IdsNeeded = false }, ct).ConfigureAwait(false);
             return GroupAnalyses.Convoy(query.Plate, target, nearby, query.UtcOffset, o);
         }, r => r.TargetTrips == 0 ? [] : [r.Plate, .. r.Members.Select(m => m.Plate)], cancellationToken);
     }

@@ -56,6 +56,7 @@ public sealed class DuckDbReadStore : IReadStore
     private readonly SortedSet<string> _sealed = new(StringComparer.Ordinal);
     private readonly Dictionary<long, IdFilter> _filters = [];
     private readonly ValueDictionary _dict = new();
+    private readonly WindowIndex _windowIndex;
     private long _newestTs = long.MinValue;
     private bool _disposed;
 
@@ -70,6 +71,7 @@ public sealed class DuckDbReadStore : IReadStore
         _root.Open();
         Execute(_root, $"ATTACH '{SqlText(_file)}' AS {Catalog} (ROW_GROUP_SIZE {options.RowGroupSize.ToString(CultureInfo.InvariantCulture)})");
         Execute(_root, $"USE {Catalog}");
+        _windowIndex = new WindowIndex(_root, directory);
         _secondWriter = _root.Duplicate();
         if (_secondWriter.State != System.Data.ConnectionState.Open) _secondWriter.Open();
         Execute(_secondWriter, $"USE {Catalog}");
@@ -79,6 +81,7 @@ public sealed class DuckDbReadStore : IReadStore
         if (options.MemoryLimit is { } m) Execute(_root, $"SET memory_limit = '{SqlText(m)}'");
         if (options.Threads is { } t) Execute(_root, $"SET threads = {t.ToString(CultureInfo.InvariantCulture)}");
         LoadCatalog();
+        _windowIndex.Sync([.. _sealed.Select(t => (t, TableSpan(t).Start))], CancellationToken.None);
     }
 
     public string DatabasePath => _file;
@@ -171,6 +174,7 @@ public sealed class DuckDbReadStore : IReadStore
         {
             CompactEligible(force: true, cancellationToken);
             Execute(_root, "CHECKPOINT");
+            _windowIndex.Checkpoint();
         }
         finally
         {
@@ -229,7 +233,10 @@ public sealed class DuckDbReadStore : IReadStore
         using var conn = OpenReader();
         using var cmd = conn.CreateCommand();
         bool windows = !f.Windows.IsDefaultOrEmpty;
-        var sql = new StringBuilder(windows ? "SELECT DISTINCT " : "SELECT ").Append("r.id, r.ts, r.plate, r.conf, r.lat, r.lon, r.acc, r.camera FROM reads r");
+        var (fromCopies, source) = windows && !f.IdsNeeded && f.Plates.IsDefaultOrEmpty
+            ? await ScanWindowCopiesAsync(conn, scan, from, to, cancellationToken).ConfigureAwait(false)
+            : ([], "reads");
+        var sql = new StringBuilder(windows ? "SELECT DISTINCT " : "SELECT ").Append("r.id, r.ts, r.plate, r.conf, r.lat, r.lon, r.acc, r.camera FROM ").Append(source).Append(" r");
         if (windows)
         {
             // A hash join on a time bucket, then the exact box test: one pass over the window's partitions instead of a
@@ -343,7 +350,42 @@ public sealed class DuckDbReadStore : IReadStore
                     reader.GetFieldValue<ushort>(3) / ReadSchema.ConfidenceScale));
             }
         }
-        return new ScanResult(results.ToImmutable(), truncated);
+        if (fromCopies.Count == 0) return new ScanResult(results.ToImmutable(), truncated);
+        var merged = results.Concat(fromCopies).OrderBy(s => s.At).ToList();
+        truncated |= merged.Count > scan.MaxRows;
+        return new ScanResult([.. merged.Take(scan.MaxRows)], truncated);
+    }
+
+    /// <summary>
+    /// For a window scan that needs no ids: the reads of the sealed weeks in range whose place-and-minute copy is current,
+    /// and the source (the other partitions) that the scan must still read itself.
+    /// </summary>
+    private async Task<(List<Sighting> Found, string Source)> ScanWindowCopiesAsync(DuckDBConnection conn, AuthorizedScan scan, long from, long to, CancellationToken cancellationToken)
+    {
+        var tables = AllTables().ToList();
+        var copies = tables.Where(t => t[0] == 'x' && _windowIndex.Covers(t))
+            .Select(t => (Table: t, Span: TableSpan(t)))
+            .Where(t => t.Span.Start < to && t.Span.End > from)
+            .Select(t => (t.Table, t.Span.Start, t.Span.End))
+            .ToList();
+        if (copies.Count == 0) return ([], "reads");
+        var agencies = new List<uint>();
+        foreach (string name in scan.Agencies)
+        {
+            if (_dict.TryGetCode(ValueDictionary.Agency, name, out uint code)) agencies.Add(code);
+        }
+        try
+        {
+            var found = await WindowIndex.ScanAsync(conn, copies, scan.Filter, from, to, agencies, _dict, cancellationToken).ConfigureAwait(false);
+            var covered = copies.Select(c => c.Table).ToHashSet(StringComparer.Ordinal);
+            var rest = tables.Where(t => !covered.Contains(t)).Prepend(EmptyTable).Select(t => "SELECT * FROM " + t);
+            return (found, "(" + string.Join(" UNION ALL ", rest) + ")");
+        }
+        catch (DuckDBException)
+        {
+            // A copy was rebuilt between the check and the scan (a week re-sealed with late reads): read the weeks themselves.
+            return ([], "reads");
+        }
     }
 
     public async Task<long> PurgeOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
@@ -354,12 +396,19 @@ public sealed class DuckDbReadStore : IReadStore
         try
         {
             long deleted = 0;
+            var droppedCopies = new List<string>();
+            var changedCopies = new List<string>();
             using (var tx = _root.BeginTransaction())
             {
                 foreach (var table in AllTables().ToList())
                 {
                     var (start, end) = TableSpan(table);
                     if (start >= cut) continue;
+                    if (table[0] == 'x')
+                    {
+                        _windowIndex.Invalidate(table);
+                        (end <= cut ? droppedCopies : changedCopies).Add(table);
+                    }
                     if (end <= cut)
                     {
                         deleted += Scalar<long>(_root, $"SELECT count(*) FROM {table}");
@@ -378,7 +427,10 @@ public sealed class DuckDbReadStore : IReadStore
                 RebuildView();
                 tx.Commit();
             }
+            foreach (var t in droppedCopies) _windowIndex.Drop(t);
+            foreach (var t in changedCopies) _windowIndex.Build(t, TableSpan(t).Start);
             Execute(_root, "CHECKPOINT");
+            _windowIndex.Checkpoint();
             return deleted;
         }
         finally
@@ -402,12 +454,13 @@ public sealed class DuckDbReadStore : IReadStore
         long cameras = r.GetInt64(4);
         // Blocks in use, not the file's length: DuckDB reuses the blocks freed by compaction and purges but
         // never shrinks the file, so the length overstates what the reads occupy.
-        long bytes = FileSize(_file + ".wal");
+        string indexFile = Path.Combine(Path.GetDirectoryName(_file)!, WindowIndex.FileName);
+        long bytes = FileSize(_file + ".wal") + FileSize(indexFile + ".wal");
         using (var size = conn.CreateCommand())
         {
-            size.CommandText = $"SELECT used_blocks, block_size FROM pragma_database_size() WHERE database_name = '{Catalog}'";
+            size.CommandText = $"SELECT used_blocks, block_size FROM pragma_database_size() WHERE database_name IN ('{Catalog}', '{WindowIndex.Catalog}')";
             using var sr = size.ExecuteReader();
-            if (sr.Read()) bytes += Convert.ToInt64(sr.GetValue(0), CultureInfo.InvariantCulture) * Convert.ToInt64(sr.GetValue(1), CultureInfo.InvariantCulture);
+            while (sr.Read()) bytes += Convert.ToInt64(sr.GetValue(0), CultureInfo.InvariantCulture) * Convert.ToInt64(sr.GetValue(1), CultureInfo.InvariantCulture);
         }
         return Task.FromResult(new StoreStats(n, oldest, newest, bytes, AllTables().Count(), plates, cameras));
     }
@@ -419,7 +472,15 @@ public sealed class DuckDbReadStore : IReadStore
         try
         {
             _disposed = true;
-            try { Execute(_root, "CHECKPOINT"); } catch (DuckDBException) { /* the WAL replays on next open */ }
+            try
+            {
+                Execute(_root, "CHECKPOINT");
+                _windowIndex.Checkpoint();
+            }
+            catch (DuckDBException)
+            {
+                // The WAL replays on next open.
+            }
             _secondWriter.Dispose();
             _root.Dispose();
         }
@@ -675,6 +736,7 @@ public sealed class DuckDbReadStore : IReadStore
             // Late reads for a sealed week wait in a small open week until they are worth a re-sort.
             if (merge && !force && Scalar<long>(_root, $"SELECT count(*) FROM {week}") * 20 < Scalar<long>(_root, $"SELECT count(*) FROM {sealedName}"))
                 continue;
+            _windowIndex.Invalidate(sealedName);
             using var tx = _root.BeginTransaction();
             string source = merge ? $"(SELECT * FROM {sealedName} UNION ALL SELECT * FROM {week})" : week;
             Execute(_root, $"CREATE TABLE sealing AS SELECT * FROM {source} ORDER BY {ReadSchema.SortOrder}");
@@ -685,6 +747,7 @@ public sealed class DuckDbReadStore : IReadStore
             _sealed.Add(sealedName);
             RebuildView();
             tx.Commit();
+            _windowIndex.Build(sealedName, start);
         }
     }
 

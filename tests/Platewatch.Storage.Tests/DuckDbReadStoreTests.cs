@@ -48,4 +48,20 @@ public sealed class DuckDbReadStoreTests : ReadStoreContract
         Assert.Equal(2, page.Reads.Length);
         Assert.Equal(["OLD350", "0LD350", "OLD350"], PlatesOf(fuzzy.Reads));
     }
+
+    [Fact]
+    public async Task Window_scans_without_ids_read_the_place_and_minute_copy_of_sealed_weeks()
+    {
+        await Store.AppendAsync([Make("COPY1", T0, where: Downtown)], TestContext.Current.CancellationToken);
+        await CompactAsync(Store);
+        var box = Geo.Haversine.BoxAround(Downtown.Latitude, Downtown.Longitude, 50);
+        var filter = new Query.ScanFilter { Range = new Reads.TimeRange(T0.AddDays(-1), T0.AddDays(1)), Windows = [new(box, T0.AddMinutes(-1), T0.AddMinutes(1))] };
+
+        var withIds = Assert.Single(await Scan(filter));
+        var fromCopy = Assert.Single(await Scan(filter with { IdsNeeded = false }));
+
+        Assert.NotEqual(default, withIds.Id);
+        Assert.Equal(default, fromCopy.Id);
+        Assert.True(File.Exists(Path.Combine(Directory, "windows.duckdb")));
+    }
 }

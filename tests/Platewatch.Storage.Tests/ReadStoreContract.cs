@@ -516,6 +516,43 @@ public abstract class ReadStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Window_scan_without_ids_finds_the_same_reads_in_both_layouts_and_after_late_reads()
+    {
+        var near = North(Downtown, 20);
+        var far = North(Downtown, 2000);
+        await Store.AppendAsync(
+        [
+            Make("OLD1", T0.AddSeconds(10), where: near),
+            Make("OLD2", T0.AddSeconds(10), where: far),
+            Make("OLD3", T0.AddMinutes(10), where: near),
+            Make("OTHER", T0, agency: "agency-z", where: near),
+            Make("FAINT", T0.AddSeconds(5), where: near, confidence: 0.3f),
+        ], Ct);
+        await CompactAsync(Store);
+        var later = T0.AddDays(9);
+        await Store.AppendAsync([Make("NEW1", later, where: Downtown), Make("NEW2", later.AddMinutes(5), where: Downtown)], Ct);
+        var box = Haversine.BoxAround(Downtown.Latitude, Downtown.Longitude, 100);
+        var filter = new ScanFilter
+        {
+            Range = new TimeRange(T0.AddDays(-1), T0.AddDays(10)),
+            Windows = [new(box, T0.AddSeconds(-60), T0.AddSeconds(60)), new(box, T0, T0.AddSeconds(30)), new(box, later.AddSeconds(-1), later.AddSeconds(1))],
+            MinConfidence = 0.5f,
+        };
+        static object Key(Sighting s) => (s.Plate, s.At, s.CameraId, s.Location, s.Confidence);
+
+        var withIds = await Scan(filter);
+        var without = await Scan(filter with { IdsNeeded = false });
+        // A late read for the long-term layout, then compaction again.
+        await Store.AppendAsync([Make("LATE1", T0.AddSeconds(20), where: near)], Ct);
+        await CompactAsync(Store);
+        var afterLate = await Scan(filter with { IdsNeeded = false });
+
+        Assert.Equal(["OLD1", "NEW1"], withIds.Select(s => s.Plate));
+        Assert.Equal(withIds.Select(Key), without.Select(Key));
+        Assert.Equal(["OLD1", "LATE1", "NEW1"], afterLate.Select(s => s.Plate));
+    }
+
+    [Fact]
     public async Task Scan_by_radius_is_exact_and_other_agencies_stay_invisible()
     {
         await Store.AppendAsync(

@@ -218,6 +218,13 @@ public sealed record ScanFilter
 
     public float MinConfidence { get; init; }
 
+    /// <summary>
+    /// False when the caller tells reads apart by plate, time and camera and needs no read ids. A store may then answer
+    /// a window scan from a narrower, time-and-place-ordered copy of its reads, and every returned id is
+    /// <c>default</c>.
+    /// </summary>
+    public bool IdsNeeded { get; init; } = true;
+
     public void Validate()
     {
         Range.Validate();

@@ -1,0 +1,211 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using DuckDB.NET.Data;
+using Platewatch.Geo;
+using Platewatch.Query;
+using Platewatch.Reads;
+
+namespace Platewatch.Storage.DuckDb;
+
+/// <summary>
+/// A narrow copy of each sealed week, ordered by place and minute, for the analyses that look around a vehicle's reads
+/// (associates, convoys). A sealed week is sorted by plate, so its time span is the whole week in every row group and
+/// a few minutes at one camera cost a scan of the week. Here each row carries a key of (grid cell of about 1 km,
+/// minute of the week), rows are sorted by it, and the file uses small row groups: an <c>IN</c> list of the keys around
+/// the target's reads lets DuckDB's per-row-group min/max skip all but the few row groups that hold them.
+/// <para>The copy holds what those analyses read (time, place, plate, camera, confidence, agency) but no read id,
+/// which is most of a read's bytes; scans that need ids never use it. It lives in its own file (<c>windows.duckdb</c>)
+/// because DuckDB sets the row group size per database. DuckDB writes one database per transaction, so the copy is
+/// built after its week is sealed, and <c>built</c> records the row count it was built from: on open, a copy whose week
+/// has since changed (a crash between the two commits, a late-read merge, a purge) is rebuilt, and until then scans read
+/// the week itself.</para>
+/// </summary>
+internal sealed class WindowIndex
+{
+    public const string Catalog = "pwi";
+    public const string FileName = "windows.duckdb";
+    private const int RowGroupSize = 8192;
+    private const long MinuteMs = 60_000;
+
+    // Cells of 0.01 degree: at most about 1.1 km, so a window of tens of metres touches one cell, or two to four at an edge.
+    private const int CellMicroDegrees = 10_000;
+    private const long LongitudeCells = 36_001;
+    private const long MinutesPerKey = 16_384; // more than the 10,080 minutes of a week
+
+    private readonly DuckDBConnection _root;
+    private ImmutableHashSet<string> _current = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
+
+    public WindowIndex(DuckDBConnection root, string directory)
+    {
+        _root = root;
+        Execute(root, $"ATTACH '{Path.Combine(directory, FileName).Replace("'", "''", StringComparison.Ordinal)}' AS {Catalog} (ROW_GROUP_SIZE {RowGroupSize})");
+        Execute(root, $"CREATE TABLE IF NOT EXISTS {Catalog}.built (name VARCHAR PRIMARY KEY, rows BIGINT NOT NULL)");
+    }
+
+    /// <summary>Whether <paramref name="table"/> has a copy built from its current rows.</summary>
+    public bool Covers(string table) => _current.Contains(table);
+
+    /// <summary>Stops scans using the copy of <paramref name="table"/>: called before the week's rows change.</summary>
+    public void Invalidate(string table) => _current = _current.Remove(table);
+
+    /// <summary>Builds what is missing or stale for <paramref name="sealedTables"/> and drops copies of weeks that are gone.</summary>
+    public void Sync(IReadOnlyCollection<(string Table, long Start)> sealedTables, CancellationToken cancellationToken)
+    {
+        var built = new Dictionary<string, long>(StringComparer.Ordinal);
+        using (var cmd = _root.CreateCommand())
+        {
+            cmd.CommandText = $"SELECT name, rows FROM {Catalog}.built";
+            using var r = cmd.ExecuteReader();
+            while (r.Read()) built[r.GetString(0)] = r.GetInt64(1);
+        }
+        var wanted = sealedTables.Select(t => t.Table).ToHashSet(StringComparer.Ordinal);
+        foreach (var name in built.Keys.Where(n => !wanted.Contains(n)).ToList()) Drop(name);
+        foreach (var (table, start) in sealedTables)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (built.TryGetValue(table, out long rows) && rows == Count(table)) _current = _current.Add(table);
+            else Build(table, start);
+        }
+    }
+
+    /// <summary>(Re)builds the copy of sealed week <paramref name="table"/>, which starts at <paramref name="start"/> (epoch ms).</summary>
+    public void Build(string table, long start)
+    {
+        Invalidate(table);
+        long rows = Count(table);
+        string copy = CopyName(table);
+        string s = start.ToString(CultureInfo.InvariantCulture);
+        using (var tx = _root.BeginTransaction())
+        {
+            Execute(_root, $"DROP TABLE IF EXISTS {Catalog}.{copy}");
+            Execute(_root,
+                $"CREATE TABLE {Catalog}.{copy} AS SELECT " +
+                $"(((lat + 90000000) // {CellMicroDegrees})::BIGINT * {LongitudeCells} + (lon + 180000000) // {CellMicroDegrees}) * {MinutesPerKey} + (ts - {s}) // {MinuteMs} AS k, " +
+                $"ts, plate, conf, lat, lon, acc, camera, agency FROM {table} ORDER BY k, ts");
+            Execute(_root, $"INSERT OR REPLACE INTO {Catalog}.built VALUES ('{table}', {rows.ToString(CultureInfo.InvariantCulture)})");
+            tx.Commit();
+        }
+        _current = _current.Add(table);
+    }
+
+    public void Drop(string table)
+    {
+        Invalidate(table);
+        using var tx = _root.BeginTransaction();
+        Execute(_root, $"DROP TABLE IF EXISTS {Catalog}.{CopyName(table)}");
+        Execute(_root, $"DELETE FROM {Catalog}.built WHERE name = '{table}'");
+        tx.Commit();
+    }
+
+    public void Checkpoint() => Execute(_root, $"CHECKPOINT {Catalog}");
+
+    /// <summary>
+    /// The reads of <paramref name="tables"/> (sealed weeks this index covers, with their start in epoch ms) that fall in
+    /// a window of <paramref name="filter"/>, its range [<paramref name="from"/>, <paramref name="to"/>) and area, for
+    /// <paramref name="agencyCodes"/>. Ids are <c>default</c>.
+    /// </summary>
+    public static async Task<List<Sighting>> ScanAsync(
+        DuckDBConnection conn,
+        IReadOnlyList<(string Table, long Start, long End)> tables,
+        ScanFilter filter,
+        long from,
+        long to,
+        IReadOnlyList<uint> agencyCodes,
+        ValueDictionary dict,
+        CancellationToken cancellationToken)
+    {
+        var found = new List<Sighting>();
+        if (agencyCodes.Count == 0) return found;
+        var boxes = filter.Windows.Select(w => (
+            T0: Math.Max(w.From.ToUnixTimeMilliseconds(), from), T1: Math.Min(w.To.ToUnixTimeMilliseconds(), to),
+            La0: (int)Math.Floor(w.Box.MinLatitude * ReadSchema.CoordinateScale), La1: (int)Math.Ceiling(w.Box.MaxLatitude * ReadSchema.CoordinateScale),
+            Lo0: (int)Math.Floor(w.Box.MinLongitude * ReadSchema.CoordinateScale), Lo1: (int)Math.Ceiling(w.Box.MaxLongitude * ReadSchema.CoordinateScale)))
+            .Where(b => b.T1 > b.T0).ToArray();
+        string agencies = string.Join(", ", agencyCodes.Select(c => c.ToString(CultureInfo.InvariantCulture)));
+        foreach (var (table, start, end) in tables)
+        {
+            // Key to the windows that produced it, for the exact test of each row returned.
+            var keys = new Dictionary<long, List<int>>();
+            for (int i = 0; i < boxes.Length; i++)
+            {
+                var b = boxes[i];
+                long t0 = Math.Max(b.T0, start), t1 = Math.Min(b.T1, end);
+                if (t1 <= t0) continue;
+                for (long m = (t0 - start) / MinuteMs; m <= (t1 - 1 - start) / MinuteMs; m++)
+                {
+                    for (long la = Cell(b.La0, 90_000_000); la <= Cell(b.La1, 90_000_000); la++)
+                    {
+                        for (long lo = Cell(b.Lo0, 180_000_000); lo <= Cell(b.Lo1, 180_000_000); lo++)
+                        {
+                            long k = ((la * LongitudeCells) + lo) * MinutesPerKey + m;
+                            if (!keys.TryGetValue(k, out var list)) keys[k] = list = [];
+                            list.Add(i);
+                        }
+                    }
+                }
+            }
+            if (keys.Count == 0) continue;
+            var sql = new StringBuilder("SELECT k, ts, plate, conf, lat, lon, acc, camera FROM ")
+                .Append(Catalog).Append('.').Append(CopyName(table))
+                .Append(" WHERE agency IN (").Append(agencies).Append(") AND k IN (");
+            bool first = true;
+            foreach (long k in keys.Keys.Order())
+            {
+                if (!first) sql.Append(',');
+                sql.Append(k.ToString(CultureInfo.InvariantCulture));
+                first = false;
+            }
+            sql.Append(')');
+            if (filter.MinConfidence > 0)
+                sql.Append(" AND conf >= ").Append(((long)Math.Ceiling(filter.MinConfidence * ReadSchema.ConfidenceScale - 0.5)).ToString(CultureInfo.InvariantCulture));
+            using var cmd = conn.CreateCommand();
+            cmd.CommandText = sql.ToString();
+            using var reader = (DuckDBDataReader)await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                long ts = reader.GetInt64(1);
+                int lat = reader.GetInt32(4), lon = reader.GetInt32(5);
+                bool inside = false;
+                foreach (int i in keys[reader.GetInt64(0)])
+                {
+                    var b = boxes[i];
+                    if (ts >= b.T0 && ts < b.T1 && lat >= b.La0 && lat <= b.La1 && lon >= b.Lo0 && lon <= b.Lo1)
+                    {
+                        inside = true;
+                        break;
+                    }
+                }
+                if (!inside) continue;
+                double dlat = lat / ReadSchema.CoordinateScale, dlon = lon / ReadSchema.CoordinateScale;
+                if (filter.Area is { } area && !area.Contains(dlat, dlon)) continue;
+                found.Add(new Sighting(
+                    default,
+                    reader.GetString(2),
+                    DateTimeOffset.FromUnixTimeMilliseconds(ts),
+                    new GeoPoint(dlat, dlon, reader.GetFieldValue<ushort>(6) / 10f),
+                    dict.ValueOf(ValueDictionary.Camera, reader.GetFieldValue<uint>(7)),
+                    reader.GetFieldValue<ushort>(3) / ReadSchema.ConfidenceScale));
+            }
+        }
+        return found;
+    }
+
+    private static long Cell(int microDegrees, int offset) => ((long)microDegrees + offset) / CellMicroDegrees;
+
+    private static string CopyName(string table) => "i_" + table[2..];
+
+    private long Count(string table)
+    {
+        using var cmd = _root.CreateCommand();
+        cmd.CommandText = $"SELECT count(*) FROM {table}";
+        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    private static void Execute(DuckDBConnection c, string sql)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+}
