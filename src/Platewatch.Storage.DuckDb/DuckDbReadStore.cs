@@ -782,7 +782,7 @@ public sealed class DuckDbReadStore : IReadStore
                 else if (name.StartsWith("x_", StringComparison.Ordinal)) _sealed.Add(name);
             }
         }
-        AddSkeletonColumn();
+        UpgradeColumns();
         RebuildView();
         // A crash while sealing leaves only the transaction's undo; nothing named "sealing" survives a commit.
         if (AllTables().Any())
@@ -790,30 +790,43 @@ public sealed class DuckDbReadStore : IReadStore
     }
 
     /// <summary>
-    /// Upgrades a store written before the look-alike skeleton column: each table gets the column, filled by the same
-    /// mapping as <see cref="PlateText.Skeleton(ReadOnlySpan{char})"/>, and compacted partitions are re-sorted by it.
-    /// One transaction per table, so an upgrade cut short resumes at the next open.
+    /// Upgrades a store written by an earlier layout. Each table gets the look-alike skeleton column, filled by the same
+    /// mapping as <see cref="PlateText.Skeleton(ReadOnlySpan{char})"/> (compacted partitions are re-sorted by it), and the
+    /// later typed columns, empty: older rows keep those fields in the shared string, which is still read. One
+    /// transaction per table, so an upgrade cut short resumes at the next open.
     /// </summary>
-    private void AddSkeletonColumn()
+    private void UpgradeColumns()
     {
         var (from, to) = PlateText.SkeletonTranslation();
         string skeleton = $"translate(plate, '{SqlText(from)}', '{SqlText(to)}')";
         foreach (var table in AllTables().Prepend(EmptyTable).ToList())
         {
-            if (Scalar<long>(_root, $"SELECT count(*) FROM duckdb_columns() WHERE database_name = '{Catalog}' AND table_name = '{table}' AND column_name = 'skel'") > 0)
-                continue;
+            var columns = new HashSet<string>(StringComparer.Ordinal);
+            using (var cmd = _root.CreateCommand())
+            {
+                cmd.CommandText = $"SELECT column_name FROM duckdb_columns() WHERE database_name = '{Catalog}' AND table_name = '{table}'";
+                using var r = cmd.ExecuteReader();
+                while (r.Read()) columns.Add(r.GetString(0));
+            }
+            if (columns.Contains("skel") && ReadSchema.AddedColumns.All(c => columns.Contains(c.Name))) continue;
             using var tx = _root.BeginTransaction();
-            if (table[0] is 'w' or 'x')
+            if (!columns.Contains("skel"))
             {
-                Execute(_root, $"CREATE TABLE sealing AS SELECT *, {skeleton} AS skel FROM {table} ORDER BY {ReadSchema.SortOrder}");
-                Execute(_root, $"DROP TABLE {table}");
-                Execute(_root, $"ALTER TABLE sealing RENAME TO {table}");
+                if (table[0] is 'w' or 'x')
+                {
+                    Execute(_root, $"CREATE TABLE sealing AS SELECT *, {skeleton} AS skel FROM {table} ORDER BY {ReadSchema.SortOrder}");
+                    Execute(_root, $"DROP TABLE {table}");
+                    Execute(_root, $"ALTER TABLE sealing RENAME TO {table}");
+                }
+                else
+                {
+                    Execute(_root, $"ALTER TABLE {table} ADD COLUMN skel VARCHAR");
+                }
             }
-            else
-            {
-                Execute(_root, $"ALTER TABLE {table} ADD COLUMN skel VARCHAR");
-                Execute(_root, $"UPDATE {table} SET skel = {skeleton}");
-            }
+            foreach (var (name, type) in ReadSchema.AddedColumns.Where(c => !columns.Contains(c.Name)))
+                Execute(_root, $"ALTER TABLE {table} ADD COLUMN {name} {type}");
+            // Last: DuckDB cannot commit a transaction that alters a table after updating it.
+            if (!columns.Contains("skel") && table[0] is not ('w' or 'x')) Execute(_root, $"UPDATE {table} SET skel = {skeleton}");
             tx.Commit();
         }
     }

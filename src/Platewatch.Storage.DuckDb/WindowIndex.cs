@@ -15,7 +15,8 @@ namespace Platewatch.Storage.DuckDb;
 /// minute of the week), rows are sorted by it, and the file uses small row groups: an <c>IN</c> list of the keys around
 /// the target's reads lets DuckDB's per-row-group min/max skip all but the few row groups that hold them.
 /// <para>The copy holds what those analyses read (time, place, plate, camera, confidence, agency) but no read id,
-/// which is most of a read's bytes; scans that need ids never use it. It lives in its own file (<c>windows.duckdb</c>)
+/// which is most of a read's bytes; scans that need ids never use it. The plate is a number into the week's sorted
+/// list of plates (<c>p_</c> table): in small row groups a plate string costs about 10 bytes, its number under 3. It lives in its own file (<c>windows.duckdb</c>)
 /// because DuckDB sets the row group size per database. DuckDB writes one database per transaction, so the copy is
 /// built after its week is sealed, and <c>built</c> records the row count it was built from: on open, a copy whose week
 /// has since changed (a crash between the two commits, a late-read merge, a purge) is rebuilt, and until then scans read
@@ -27,6 +28,9 @@ internal sealed class WindowIndex
     public const string FileName = "windows.duckdb";
     private const int RowGroupSize = 8192;
     private const long MinuteMs = 60_000;
+
+    /// <summary>Layout of a copy; a copy built in another layout is rebuilt on open.</summary>
+    private const int Format = 1;
 
     // Cells of 0.01 degree: at most about 1.1 km, so a window of tens of metres touches one cell, or two to four at an edge.
     private const int CellMicroDegrees = 10_000;
@@ -40,7 +44,7 @@ internal sealed class WindowIndex
     {
         _root = root;
         Execute(root, $"ATTACH '{Path.Combine(directory, FileName).Replace("'", "''", StringComparison.Ordinal)}' AS {Catalog} (ROW_GROUP_SIZE {RowGroupSize})");
-        Execute(root, $"CREATE TABLE IF NOT EXISTS {Catalog}.built (name VARCHAR PRIMARY KEY, rows BIGINT NOT NULL)");
+        Execute(root, $"CREATE TABLE IF NOT EXISTS {Catalog}.built (name VARCHAR PRIMARY KEY, rows BIGINT NOT NULL, format INTEGER NOT NULL)");
     }
 
     /// <summary>Whether <paramref name="table"/> has a copy built from its current rows.</summary>
@@ -55,7 +59,7 @@ internal sealed class WindowIndex
         var built = new Dictionary<string, long>(StringComparer.Ordinal);
         using (var cmd = _root.CreateCommand())
         {
-            cmd.CommandText = $"SELECT name, rows FROM {Catalog}.built";
+            cmd.CommandText = $"SELECT name, CASE WHEN format = {Format} THEN rows ELSE -1 END FROM {Catalog}.built";
             using var r = cmd.ExecuteReader();
             while (r.Read()) built[r.GetString(0)] = r.GetInt64(1);
         }
@@ -74,16 +78,18 @@ internal sealed class WindowIndex
     {
         Invalidate(table);
         long rows = Count(table);
-        string copy = CopyName(table);
+        string copy = CopyName(table), plates = PlatesName(table);
         string s = start.ToString(CultureInfo.InvariantCulture);
         using (var tx = _root.BeginTransaction())
         {
             Execute(_root, $"DROP TABLE IF EXISTS {Catalog}.{copy}");
+            Execute(_root, $"DROP TABLE IF EXISTS {Catalog}.{plates}");
+            Execute(_root, $"CREATE TABLE {Catalog}.{plates} AS SELECT (row_number() OVER (ORDER BY plate) - 1)::UINTEGER AS pn, plate FROM (SELECT DISTINCT plate FROM {table}) ORDER BY pn");
             Execute(_root,
                 $"CREATE TABLE {Catalog}.{copy} AS SELECT " +
-                $"(((lat + 90000000) // {CellMicroDegrees})::BIGINT * {LongitudeCells} + (lon + 180000000) // {CellMicroDegrees}) * {MinutesPerKey} + (ts - {s}) // {MinuteMs} AS k, " +
-                $"ts, plate, conf, lat, lon, acc, camera, agency FROM {table} ORDER BY k, ts");
-            Execute(_root, $"INSERT OR REPLACE INTO {Catalog}.built VALUES ('{table}', {rows.ToString(CultureInfo.InvariantCulture)})");
+                $"(((r.lat + 90000000) // {CellMicroDegrees})::BIGINT * {LongitudeCells} + (r.lon + 180000000) // {CellMicroDegrees}) * {MinutesPerKey} + (r.ts - {s}) // {MinuteMs} AS k, " +
+                $"r.ts, p.pn, r.conf, r.lat, r.lon, r.acc, r.camera, r.agency FROM {table} r JOIN {Catalog}.{plates} p ON p.plate = r.plate ORDER BY k, r.ts");
+            Execute(_root, $"INSERT OR REPLACE INTO {Catalog}.built VALUES ('{table}', {rows.ToString(CultureInfo.InvariantCulture)}, {Format})");
             tx.Commit();
         }
         _current = _current.Add(table);
@@ -94,6 +100,7 @@ internal sealed class WindowIndex
         Invalidate(table);
         using var tx = _root.BeginTransaction();
         Execute(_root, $"DROP TABLE IF EXISTS {Catalog}.{CopyName(table)}");
+        Execute(_root, $"DROP TABLE IF EXISTS {Catalog}.{PlatesName(table)}");
         Execute(_root, $"DELETE FROM {Catalog}.built WHERE name = '{table}'");
         tx.Commit();
     }
@@ -146,7 +153,7 @@ internal sealed class WindowIndex
                 }
             }
             if (keys.Count == 0) continue;
-            var sql = new StringBuilder("SELECT k, ts, plate, conf, lat, lon, acc, camera FROM ")
+            var sql = new StringBuilder("SELECT k, ts, pn, conf, lat, lon, acc, camera FROM ")
                 .Append(Catalog).Append('.').Append(CopyName(table))
                 .Append(" WHERE agency IN (").Append(agencies).Append(") AND k IN (");
             bool first = true;
@@ -159,41 +166,71 @@ internal sealed class WindowIndex
             sql.Append(')');
             if (filter.MinConfidence > 0)
                 sql.Append(" AND conf >= ").Append(((long)Math.Ceiling(filter.MinConfidence * ReadSchema.ConfidenceScale - 0.5)).ToString(CultureInfo.InvariantCulture));
-            using var cmd = conn.CreateCommand();
-            cmd.CommandText = sql.ToString();
-            using var reader = (DuckDBDataReader)await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            var rows = new List<(long Ts, uint Pn, ushort Conf, int Lat, int Lon, ushort Acc, uint Camera)>();
+            using (var cmd = conn.CreateCommand())
             {
-                long ts = reader.GetInt64(1);
-                int lat = reader.GetInt32(4), lon = reader.GetInt32(5);
-                bool inside = false;
-                foreach (int i in keys[reader.GetInt64(0)])
+                cmd.CommandText = sql.ToString();
+                using var reader = (DuckDBDataReader)await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    var b = boxes[i];
-                    if (ts >= b.T0 && ts < b.T1 && lat >= b.La0 && lat <= b.La1 && lon >= b.Lo0 && lon <= b.Lo1)
+                    long ts = reader.GetInt64(1);
+                    int lat = reader.GetInt32(4), lon = reader.GetInt32(5);
+                    bool inside = false;
+                    foreach (int i in keys[reader.GetInt64(0)])
                     {
-                        inside = true;
-                        break;
+                        var b = boxes[i];
+                        if (ts >= b.T0 && ts < b.T1 && lat >= b.La0 && lat <= b.La1 && lon >= b.Lo0 && lon <= b.Lo1)
+                        {
+                            inside = true;
+                            break;
+                        }
                     }
+                    if (!inside) continue;
+                    if (filter.Area is { } area && !area.Contains(lat / ReadSchema.CoordinateScale, lon / ReadSchema.CoordinateScale)) continue;
+                    rows.Add((ts, reader.GetFieldValue<uint>(2), reader.GetFieldValue<ushort>(3), lat, lon, reader.GetFieldValue<ushort>(6), reader.GetFieldValue<uint>(7)));
                 }
-                if (!inside) continue;
-                double dlat = lat / ReadSchema.CoordinateScale, dlon = lon / ReadSchema.CoordinateScale;
-                if (filter.Area is { } area && !area.Contains(dlat, dlon)) continue;
+            }
+            if (rows.Count == 0) continue;
+            var plates = await PlatesAsync(conn, table, rows.Select(r => r.Pn), cancellationToken).ConfigureAwait(false);
+            foreach (var r in rows)
+            {
                 found.Add(new Sighting(
                     default,
-                    reader.GetString(2),
-                    DateTimeOffset.FromUnixTimeMilliseconds(ts),
-                    new GeoPoint(dlat, dlon, reader.GetFieldValue<ushort>(6) / 10f),
-                    dict.ValueOf(ValueDictionary.Camera, reader.GetFieldValue<uint>(7)),
-                    reader.GetFieldValue<ushort>(3) / ReadSchema.ConfidenceScale));
+                    plates[r.Pn],
+                    DateTimeOffset.FromUnixTimeMilliseconds(r.Ts),
+                    new GeoPoint(r.Lat / ReadSchema.CoordinateScale, r.Lon / ReadSchema.CoordinateScale, r.Acc / 10f),
+                    dict.ValueOf(ValueDictionary.Camera, r.Camera),
+                    r.Conf / ReadSchema.ConfidenceScale));
             }
         }
         return found;
     }
 
+    /// <summary>The plates behind the numbers <paramref name="numbers"/> of week <paramref name="table"/>.</summary>
+    private static async Task<Dictionary<uint, string>> PlatesAsync(DuckDBConnection conn, string table, IEnumerable<uint> numbers, CancellationToken cancellationToken)
+    {
+        var plates = new Dictionary<uint, string>();
+        var sql = new StringBuilder("SELECT pn, plate FROM ").Append(Catalog).Append('.').Append(PlatesName(table)).Append(" WHERE pn IN (");
+        bool first = true;
+        foreach (uint pn in numbers.Distinct().Order())
+        {
+            if (!first) sql.Append(',');
+            sql.Append(pn.ToString(CultureInfo.InvariantCulture));
+            first = false;
+        }
+        sql.Append(')');
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = sql.ToString();
+        using var reader = (DuckDBDataReader)await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) plates[reader.GetFieldValue<uint>(0)] = reader.GetString(1);
+        return plates;
+    }
+
     private static long Cell(int microDegrees, int offset) => ((long)microDegrees + offset) / CellMicroDegrees;
 
     private static string CopyName(string table) => "i_" + table[2..];
+
+    private static string PlatesName(string table) => "p_" + table[2..];
 
     private long Count(string table)
     {

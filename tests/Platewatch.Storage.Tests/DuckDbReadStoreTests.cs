@@ -15,12 +15,12 @@ public sealed class DuckDbReadStoreTests : ReadStoreContract
         ((DuckDbReadStore)store).CompactAllAsync(TestContext.Current.CancellationToken);
 
     [Fact]
-    public async Task A_store_written_before_the_skeleton_column_is_upgraded_on_open()
+    public async Task A_store_written_before_the_skeleton_and_vehicle_columns_is_upgraded_on_open()
     {
         var ct = TestContext.Current.CancellationToken;
         await Store.AppendAsync([Make("OLD350", T0), Make("0LD350", T0.AddMinutes(1))], ct);
         await CompactAsync(Store);
-        await Store.AppendAsync([Make("OLD350", T0.AddDays(9))], ct);
+        await Store.AppendAsync([Make("OLD350", T0.AddDays(9)), Full(T0.AddDays(9))], ct);
         await Store.DisposeAsync();
         // Take the column away again, as a store of the previous version has it.
         using (var c = new DuckDBConnection($"Data Source={Path.Combine(Directory, "reads.duckdb")}"))
@@ -35,9 +35,16 @@ public sealed class DuckDbReadStoreTests : ReadStoreContract
             }
             foreach (string t in tables)
             {
-                using var cmd = c.CreateCommand();
-                cmd.CommandText = $"ALTER TABLE {t} DROP COLUMN skel";
-                cmd.ExecuteNonQuery();
+                foreach (string column in new[] { "speed", "heading", "vehicle", "skel" })
+                {
+                    using var cmd = c.CreateCommand();
+                    cmd.CommandText = $"ALTER TABLE {t} DROP COLUMN {column}";
+                    cmd.ExecuteNonQuery();
+                }
+                // The earlier layout kept heading, speed and the vehicle in the shared string.
+                using var old = c.CreateCommand();
+                old.CommandText = $"UPDATE {t} SET extra = extra || chr(30) || 'h=2715' || chr(30) || 's=482' || chr(30) || 't=suv' || chr(30) || 'c=red' || chr(30) || 'm=ford' WHERE plate = 'ABC1234'";
+                old.ExecuteNonQuery();
             }
         }
 
@@ -45,8 +52,14 @@ public sealed class DuckDbReadStoreTests : ReadStoreContract
         var page = await Search(Window(T0.AddDays(-1), T0.AddDays(10)) with { Plate = PlatePattern.Exact("OLD350") });
         var fuzzy = await Search(Window(T0.AddDays(-1), T0.AddDays(10)) with { Plate = PlatePattern.Fuzzy("OLD350", 0) });
 
+        var full = Assert.Single((await Search(Window(T0.AddDays(-1), T0.AddDays(10)) with { Plate = PlatePattern.Exact("ABC1234") })).Reads);
+
         Assert.Equal(2, page.Reads.Length);
         Assert.Equal(["OLD350", "0LD350", "OLD350"], PlatesOf(fuzzy.Reads));
+        Assert.Equal(new Reads.VehicleAttributes("suv", "red", "ford"), full.Vehicle);
+        Assert.Equal(271.5f, full.Heading!.Value, 0.01f);
+        Assert.Equal(48.2f, full.SpeedKmh!.Value, 0.01f);
+        Assert.Equal(2, full.Candidates.Length);
     }
 
     [Fact]
