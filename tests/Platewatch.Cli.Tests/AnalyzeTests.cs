@@ -67,6 +67,37 @@ public sealed class AnalyzeTests : IDisposable
     }
 
     [Fact]
+    public async Task An_approval_recorded_on_the_server_authorises_the_cli_until_it_is_revoked()
+    {
+        await Ingest();
+        string id;
+        // As the server records it when a supervisor approves (the server is stopped while the CLI runs).
+        await using (var data = Platewatch.Server.Hosting.DataDirectory.Open(_cli.DataDir, new Platewatch.Server.Hosting.AccountOptions()))
+        {
+            id = (await data.Approvals.CreateAsync("demo-pd", "sam", "T-7", Query.ApprovalTier.Standard, [Query.AnalysisKind.Places],
+                DateTimeOffset.UtcNow.AddDays(7), DateTimeOffset.UtcNow, TestContext.Current.CancellationToken)).Id;
+        }
+        string[] places = ["analyze", "places", "ABC123", "--purpose", "robbery", "--case", "T-7", "--last", "30d", "--authorization", "approval:" + id, "--json"];
+
+        var approved = await _cli.RunAsync(places);
+        var revoke = await _cli.RunAsync("admin", "approvals", "revoke", id);
+        var refused = await _cli.RunAsync(places);
+        var list = await _cli.RunAsync("admin", "approvals", "list", "--case", "T-7", "--json");
+
+        Assert.True(approved.ExitCode == 0, approved.Stderr);
+        Assert.True(revoke.ExitCode == 0, revoke.Stderr);
+        Assert.Equal(1, refused.ExitCode);
+        string line = Assert.Single(refused.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"approval '{id}' was revoked", line, StringComparison.Ordinal);
+        Assert.Contains("ask a supervisor for a new approval", line, StringComparison.Ordinal);
+        Assert.True(list.ExitCode == 0, list.Stderr);
+        Assert.Equal("revoked", JsonDocument.Parse(list.Stdout).RootElement[0].GetProperty("status").GetString());
+        string auditLog = string.Join('\n', Directory.GetFiles(Path.Combine(_cli.DataDir, "audit"), "*.jsonl").Select(File.ReadAllText));
+        Assert.Contains("\"action\":\"analytics.revoke-approval\"", auditLog, StringComparison.Ordinal);
+        Assert.Contains("\"action\":\"analytics.list-approvals\"", auditLog, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Eval_analytics_scores_a_small_simulated_city_and_the_recognizer_eval_still_takes_a_path()
     {
         var r = await _cli.RunAsync("eval", "analytics", "--vehicles", "300", "--days", "7", "--start", "2026-10-12", "--homes", "10", "--controls", "3", "--json");

@@ -94,6 +94,80 @@ public sealed class AnalyticsTests
         Assert.Equal(id, approve.Record.Parameters["id"]);
     }
 
+    private static async Task<string> ApproveAsync(HttpClient supervisor, string caseNumber)
+    {
+        var created = await supervisor.PostAsJsonAsync("/api/v1/analytics/approvals", new { caseNumber, days = 7 }, Ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetString()!;
+    }
+
+    [Fact]
+    public async Task Supervisors_and_auditors_list_their_own_agencys_approvals_only_and_investigators_cannot()
+    {
+        await using var server = await RunningServer.StartAsync();
+        using var supA = await server.SignInAsync(RunningServer.AgencyA, Roles.Supervisor);
+        using var supB = await server.SignInAsync(RunningServer.AgencyB, Roles.Supervisor);
+        using var auditorA = await server.SignInAsync(RunningServer.AgencyA, Roles.Auditor);
+        using var invA = await server.SignInAsync(RunningServer.AgencyA, Roles.Investigator);
+        string first = await ApproveAsync(supA, "24-0099");
+        string second = await ApproveAsync(supA, "24-0100");
+        string foreign = await ApproveAsync(supB, "24-0099");
+
+        var bySupervisor = await supA.GetFromJsonAsync<JsonElement>("/api/v1/analytics/approvals", Ct);
+        var byAuditor = await auditorA.GetFromJsonAsync<JsonElement>("/api/v1/analytics/approvals?case=24-0099", Ct);
+        var byInvestigator = await invA.GetAsync("/api/v1/analytics/approvals", Ct);
+        var badLimit = await Problem(await supA.GetAsync("/api/v1/analytics/approvals?limit=1001", Ct), HttpStatusCode.BadRequest);
+
+        string[] ids = [.. bySupervisor.GetProperty("approvals").EnumerateArray().Select(a => a.GetProperty("id").GetString()!)];
+        Assert.Equal([second, first], ids);
+        Assert.DoesNotContain(foreign, ids);
+        var only = Assert.Single(byAuditor.GetProperty("approvals").EnumerateArray());
+        Assert.Equal(first, only.GetProperty("id").GetString());
+        Assert.Equal("active", only.GetProperty("status").GetString());
+        Assert.Equal(RunningServer.User(RunningServer.AgencyA, Roles.Supervisor), only.GetProperty("approvedBy").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, byInvestigator.StatusCode);
+        Assert.Contains("limit must be 1 to 1000", badLimit.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var listed = (await server.AuditEntriesAsync()).Where(e => e.Record.Action == "analytics.list-approvals").ToList();
+        Assert.Equal(2, listed.Count);
+        Assert.Equal([first], listed[1].Record.RecordIds);
+        Assert.Equal(Roles.Auditor, listed[1].Record.Role);
+    }
+
+    [Fact]
+    public async Task A_revoked_approval_no_longer_authorises_and_other_agencies_cannot_revoke_it()
+    {
+        await using var server = await ServerWithHistoryAsync();
+        using var sup = await server.SignInAsync(RunningServer.AgencyA, Roles.Supervisor);
+        using var inv = await server.SignInAsync(RunningServer.AgencyA, Roles.Investigator);
+        using var supB = await server.SignInAsync(RunningServer.AgencyB, Roles.Supervisor);
+        string id = await ApproveAsync(sup, "24-0099");
+        string places = $"/api/v1/analytics/places?plate=TRAIL1&{Why}&authorization=approval:{id}";
+        Assert.Equal(HttpStatusCode.OK, (await inv.GetAsync(places, Ct)).StatusCode);
+
+        var foreign = await Problem(await supB.PostAsync($"/api/v1/analytics/approvals/{id}/revoke", null, Ct), HttpStatusCode.NotFound);
+        var byInvestigator = await inv.PostAsync($"/api/v1/analytics/approvals/{id}/revoke", null, Ct);
+        var revoked = await sup.PostAsync($"/api/v1/analytics/approvals/{id}/revoke", null, Ct);
+        var again = await Problem(await sup.PostAsync($"/api/v1/analytics/approvals/{id}/revoke", null, Ct), HttpStatusCode.Conflict);
+        var refused = await Problem(await inv.GetAsync(places, Ct), HttpStatusCode.Forbidden);
+
+        Assert.Contains("no approval", foreign.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, byInvestigator.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
+        var view = await revoked.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal("revoked", view.GetProperty("status").GetString());
+        Assert.Equal(RunningServer.User(RunningServer.AgencyA, Roles.Supervisor), view.GetProperty("revokedBy").GetString());
+        Assert.Contains("already revoked", again.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("ask a supervisor for a new approval", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var listed = await sup.GetFromJsonAsync<JsonElement>("/api/v1/analytics/approvals", Ct);
+        Assert.Equal("revoked", Assert.Single(listed.GetProperty("approvals").EnumerateArray()).GetProperty("status").GetString());
+        var audit = await server.AuditEntriesAsync();
+        var revocations = audit.Where(e => e.Record.Action == "analytics.revoke-approval").Select(e => (e.Record.AgencyId, e.Record.Outcome)).ToList();
+        Assert.Equal([(RunningServer.AgencyB, "rejected"), (RunningServer.AgencyA, "ok"), (RunningServer.AgencyA, "rejected")], revocations);
+        var denied = audit.Last(e => e.Record.Action == "analytics.places");
+        Assert.Equal("denied", denied.Record.Outcome);
+        Assert.Contains("revoked", denied.Record.Detail, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(Roles.Auditor)]
     [InlineData(Roles.Admin)]

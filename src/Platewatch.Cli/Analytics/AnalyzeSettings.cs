@@ -14,7 +14,7 @@ namespace Platewatch.Cli.Analytics;
 internal class AnalyzeSettings : AccessSettings
 {
     [CommandOption("--authorization <REF>")]
-    [Description("Authority for places, routes, associates, convoy and stakeout: warrant:NUMBER or court-order:NUMBER (supervisor approvals, approval:ID, are recorded on the server).")]
+    [Description("Authority for places, routes, associates, convoy and stakeout: approval:ID (a supervisor's approval recorded on the server, for your agency and this case), warrant:NUMBER or court-order:NUMBER.")]
     public string? Authorization { get; init; }
 
     [CommandOption("--from <TIME>")]

@@ -26,6 +26,16 @@ internal static class AdminCommands
             admin.AddCommand<RevokeCameraKeyCommand>("revoke-camera-key")
                 .WithDescription("Revoke a camera's API key at once; audited.")
                 .WithExample("admin", "revoke-camera-key", "--key-id", "AbCd1234");
+            admin.AddBranch("approvals", approvals =>
+            {
+                approvals.SetDescription("Supervisors' approvals of analyses (recorded through the server) in the home agency or --agency. Audited.");
+                approvals.AddCommand<ListApprovalsCommand>("list")
+                    .WithDescription("List the agency's approvals, newest first, with their status (active, expired or revoked).")
+                    .WithExample("admin", "approvals", "list", "--case", "24-0099");
+                approvals.AddCommand<RevokeApprovalCommand>("revoke")
+                    .WithDescription("Revoke an approval at once; analyses citing it are refused from then on.")
+                    .WithExample("admin", "approvals", "revoke", "apr_0123456789abcdef");
+            });
         });
 
     /// <summary>Opens the data directory for an account change, recorded under the OS user who ran it.</summary>

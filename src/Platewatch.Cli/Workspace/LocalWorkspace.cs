@@ -36,7 +36,8 @@ internal sealed class LocalWorkspace : IAsyncDisposable
         // As the server does: every registered agency without a written policy gets the default one (no sharing).
         var policies = config.Policies.ToDictionary(p => p.OwnerAgencyId, StringComparer.Ordinal);
         foreach (string agency in Platewatch.Server.Accounts.AccountStore.AgencyIds(directory)) policies.TryAdd(agency, DataPolicy.DefaultFor(agency));
-        Queries = new ReadQueryService(store, audit, policies.Values);
+        // The server's approval registry: with the server stopped, approval:ID is checked here as it is there.
+        Queries = new ReadQueryService(store, audit, policies.Values, null, new Platewatch.Server.Analytics.ApprovalStore(directory));
     }
 
     public string Directory { get; }
@@ -64,6 +65,13 @@ internal sealed class LocalWorkspace : IAsyncDisposable
 
     public Principal Operator(string? user = null) =>
         new(user ?? Environment.UserName, Config.HomeAgency, "admin");
+
+    /// <summary>The data directory's settings (made with the defaults if absent) without opening the store.</summary>
+    public static WorkspaceConfig ReadConfig(string directory)
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        return LoadOrCreateConfig(directory, null);
+    }
 
     private static WorkspaceConfig LoadOrCreateConfig(string directory, string? homeAgency)
     {

@@ -80,9 +80,17 @@ public sealed record AnalysisApproval(
     string CaseNumber,
     ApprovalTier Tier,
     DateTimeOffset ExpiresAt,
-    ImmutableArray<AnalysisKind> Kinds);
+    ImmutableArray<AnalysisKind> Kinds)
+{
+    public DateTimeOffset? CreatedAt { get; init; }
 
-/// <summary>Where supervisor approvals are recorded (the server's accounts database). A real seam: the CLI has none.</summary>
+    /// <summary>When a supervisor withdrew it; a revoked approval authorises nothing from then on.</summary>
+    public DateTimeOffset? RevokedAt { get; init; }
+
+    public string? RevokedBy { get; init; }
+}
+
+/// <summary>Where supervisor approvals are recorded (the accounts database of the data directory). A real seam: core tests use an in-memory one.</summary>
 public interface IAnalysisApprovals
 {
     Task<AnalysisApproval?> FindAsync(string id, CancellationToken cancellationToken);

@@ -131,14 +131,16 @@ public sealed class ReadQueryService
             else
             {
                 if (_approvals is null)
-                    return "supervisor approvals are recorded only on the server: give a warrant:NUMBER or court-order:NUMBER here";
+                    return "supervisor approvals are recorded only on the server's accounts database and none is open here: give a warrant:NUMBER or court-order:NUMBER";
                 var approval = await _approvals.FindAsync(auth.Reference, cancellationToken).ConfigureAwait(false);
                 if (approval is null || !string.Equals(approval.AgencyId, who.AgencyId, StringComparison.Ordinal))
                     return $"approval '{auth.Reference}' is not recorded for agency '{who.AgencyId}'";
+                if (approval.RevokedAt is { } revoked)
+                    return $"approval '{auth.Reference}' was revoked at {revoked:O} by {approval.RevokedBy}: ask a supervisor for a new approval";
                 if (!string.Equals(approval.CaseNumber, why.CaseNumber, StringComparison.Ordinal))
                     return $"approval '{auth.Reference}' was given for case '{approval.CaseNumber}', not '{why.CaseNumber}'";
                 if (approval.ExpiresAt <= now)
-                    return $"approval '{auth.Reference}' expired at {approval.ExpiresAt:O}";
+                    return $"approval '{auth.Reference}' expired at {approval.ExpiresAt:O}: ask a supervisor for a new approval";
                 if (!approval.Kinds.IsDefaultOrEmpty && !approval.Kinds.Contains(request.Kind))
                     return $"approval '{auth.Reference}' does not cover the {name} analysis";
                 tier = approval.Tier;

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -96,10 +97,24 @@ internal sealed record ApprovalRequest(string? CaseNumber, string? Tier, string[
 
 internal sealed record ApprovalResponse(string Id, string CaseNumber, string Tier, IReadOnlyList<string> Kinds, DateTimeOffset ExpiresAt);
 
+/// <summary>An approval as listed: <see cref="Status"/> is active, expired or revoked.</summary>
+internal sealed record ApprovalView(
+    string Id, string CaseNumber, string Tier, IReadOnlyList<string> Kinds, string ApprovedBy, DateTimeOffset? CreatedAt,
+    DateTimeOffset ExpiresAt, DateTimeOffset? RevokedAt, string? RevokedBy, string Status)
+{
+    public static ApprovalView Of(AnalysisApproval a, DateTimeOffset now) => new(
+        a.Id, a.CaseNumber, a.Tier.ToString().ToLowerInvariant(), [.. a.Kinds.Select(AnalysisRequest.Name)], a.ApprovedBy, a.CreatedAt,
+        a.ExpiresAt, a.RevokedAt, a.RevokedBy, ApprovalStore.Status(a, now));
+}
+
+internal sealed record ApprovalList(int Count, IReadOnlyList<ApprovalView> Approvals);
+
 /// <summary>
 /// <c>GET /api/v1/analytics/{kind}</c>: the investigative analyses, through the analytics gate of
 /// <see cref="ReadQueryService"/> (purpose, case, authorisation, window; audited with the plates returned), and
-/// <c>POST /api/v1/analytics/approvals</c>, where a supervisor records an approval for a case.
+/// <c>POST /api/v1/analytics/approvals</c>, where a supervisor records an approval for a case,
+/// <c>GET /api/v1/analytics/approvals</c>, where supervisors and auditors list their agency's approvals, and
+/// <c>POST /api/v1/analytics/approvals/{id}/revoke</c>, where a supervisor withdraws one (as camera keys are revoked).
 /// </summary>
 internal static class AnalyticsApi
 {
@@ -151,6 +166,12 @@ internal static class AnalyticsApi
             return (a, who, ct) => a.ClonedAsync(who, o, ct);
         }));
         g.MapPost("/approvals", ApproveAsync);
+        // Outside the analysts' group: auditors review approvals but run no analysis.
+        var reviewers = new AuthorizationPolicyBuilder(TokenAuthenticationHandler.SchemeName).RequireRole(Roles.Supervisor, Roles.Auditor).Build();
+        var supervisors = new AuthorizationPolicyBuilder(TokenAuthenticationHandler.SchemeName).RequireRole(Roles.Supervisor).Build();
+        var approvals = app.MapGroup("/api/v1/analytics/approvals").WithTags("analytics");
+        approvals.MapGet("", ListApprovalsAsync).RequireAuthorization(reviewers);
+        approvals.MapPost("/{id}/revoke", RevokeApprovalAsync).RequireAuthorization(supervisors);
         return app;
     }
 
@@ -252,6 +273,40 @@ internal static class AnalyticsApi
         }, cancellationToken).ConfigureAwait(false);
         return TypedResults.Created($"/api/v1/analytics/approvals/{approval.Id}",
             new ApprovalResponse(approval.Id, approval.CaseNumber, approval.Tier.ToString().ToLowerInvariant(), [.. approval.Kinds.Select(AnalysisRequest.Name)], approval.ExpiresAt));
+    }
+
+    private static async Task<Results<Ok<ApprovalList>, ProblemHttpResult>> ListApprovalsAsync(
+        [FromQuery(Name = "case")] string? caseNumber, int? limit, HttpContext http, DataDirectory data, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var admin = new ApprovalAdmin(data.Approvals, data.Audit, http.User.Principal(), http.Source());
+        try
+        {
+            var found = await admin.ListAsync(caseNumber, limit ?? ApprovalAdmin.DefaultLimit, cancellationToken).ConfigureAwait(false);
+            var now = time.GetUtcNow();
+            return TypedResults.Ok(new ApprovalList(found.Count, [.. found.Select(a => ApprovalView.Of(a, now))]));
+        }
+        catch (ArgumentException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest, title: "Invalid approval listing");
+        }
+    }
+
+    private static async Task<Results<Ok<ApprovalView>, ProblemHttpResult>> RevokeApprovalAsync(
+        string id, HttpContext http, DataDirectory data, TimeProvider time, CancellationToken cancellationToken)
+    {
+        id = id.Length > 64 ? id[..64] : id;
+        var admin = new ApprovalAdmin(data.Approvals, data.Audit, http.User.Principal(), http.Source());
+        var now = time.GetUtcNow();
+        var result = await admin.RevokeAsync(id, now, cancellationToken).ConfigureAwait(false);
+        return result.Outcome switch
+        {
+            RevokeOutcome.Revoked => TypedResults.Ok(ApprovalView.Of(result.Approval!, now)),
+            // The first revocation stands: a second one changes nothing, and says who got there first.
+            RevokeOutcome.AlreadyRevoked => TypedResults.Problem(
+                $"Approval '{id}' was already revoked at {ApprovalStore.Describe(result.Approval!.RevokedAt!.Value)} by {result.Approval.RevokedBy}.",
+                statusCode: StatusCodes.Status409Conflict, title: "Approval already revoked"),
+            _ => TypedResults.Problem($"Your agency has no approval with the id '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "No such approval"),
+        };
     }
 
     private static string? Bound(string? s) => RefusalAudit.Bound(s);
