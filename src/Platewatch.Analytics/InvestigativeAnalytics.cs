@@ -107,7 +107,7 @@ public sealed class InvestigativeAnalytics(ReadQueryService queries)
             var perArea = new List<IReadOnlyList<Sighting>>();
             foreach (var a in options.Areas)
             {
-                perArea.Add(await scope.ScanAsync(new ScanFilter { Range = a.Range, Area = a.Area }, ct).ConfigureAwait(false));
+                perArea.Add(await scope.ScanAsync(new ScanFilter { Range = a.Range, Area = a.Area, IdsNeeded = false }, ct).ConfigureAwait(false));
             }
             return GroupAnalyses.Stakeout(perArea, options.MinAreas ?? options.Areas.Length, options.MaxResults);
         }, r => r.Plates.Select(p => p.Plate), cancellationToken);

@@ -233,8 +233,12 @@ public sealed class DuckDbReadStore : IReadStore
         using var conn = OpenReader();
         using var cmd = conn.CreateCommand();
         bool windows = !f.Windows.IsDefaultOrEmpty;
-        var (fromCopies, source) = windows && !f.IdsNeeded && f.Plates.IsDefaultOrEmpty
-            ? await ScanWindowCopiesAsync(conn, scan, from, to, cancellationToken).ConfigureAwait(false)
+        // An area over a short span is one window too (a stakeout): the copies answer it without scanning whole weeks.
+        var copyFilter = !windows && f.Area is { } shortArea && to - from <= DayMs
+            ? f with { Windows = [new ScanWindow(shortArea.Bounds, f.Range.From, f.Range.To)] }
+            : f;
+        var (fromCopies, source) = !copyFilter.Windows.IsDefaultOrEmpty && !f.IdsNeeded && f.Plates.IsDefaultOrEmpty
+            ? await ScanWindowCopiesAsync(conn, scan.Agencies, copyFilter, from, to, cancellationToken).ConfigureAwait(false)
             : ([], "reads");
         var sql = new StringBuilder(windows ? "SELECT DISTINCT " : "SELECT ").Append("r.id, r.ts, r.plate, r.conf, r.lat, r.lon, r.acc, r.camera FROM ").Append(source).Append(" r");
         if (windows)
@@ -360,7 +364,7 @@ public sealed class DuckDbReadStore : IReadStore
     /// For a window scan that needs no ids: the reads of the sealed weeks in range whose place-and-minute copy is current,
     /// and the source (the other partitions) that the scan must still read itself.
     /// </summary>
-    private async Task<(List<Sighting> Found, string Source)> ScanWindowCopiesAsync(DuckDBConnection conn, AuthorizedScan scan, long from, long to, CancellationToken cancellationToken)
+    private async Task<(List<Sighting> Found, string Source)> ScanWindowCopiesAsync(DuckDBConnection conn, ImmutableArray<string> agencyNames, ScanFilter filter, long from, long to, CancellationToken cancellationToken)
     {
         var tables = AllTables().ToList();
         var copies = tables.Where(t => t[0] == 'x' && _windowIndex.Covers(t))
@@ -370,13 +374,13 @@ public sealed class DuckDbReadStore : IReadStore
             .ToList();
         if (copies.Count == 0) return ([], "reads");
         var agencies = new List<uint>();
-        foreach (string name in scan.Agencies)
+        foreach (string name in agencyNames)
         {
             if (_dict.TryGetCode(ValueDictionary.Agency, name, out uint code)) agencies.Add(code);
         }
         try
         {
-            var found = await WindowIndex.ScanAsync(conn, copies, scan.Filter, from, to, agencies, _dict, cancellationToken).ConfigureAwait(false);
+            var found = await WindowIndex.ScanAsync(conn, copies, filter, from, to, agencies, _dict, cancellationToken).ConfigureAwait(false);
             var covered = copies.Select(c => c.Table).ToHashSet(StringComparer.Ordinal);
             var rest = tables.Where(t => !covered.Contains(t)).Prepend(EmptyTable).Select(t => "SELECT * FROM " + t);
             return (found, "(" + string.Join(" UNION ALL ", rest) + ")");

@@ -553,6 +553,27 @@ public abstract class ReadStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Short_area_scan_without_ids_finds_the_same_reads_in_both_layouts()
+    {
+        await Store.AppendAsync(
+        [
+            Make("AREA1", T0, where: North(Downtown, 50)),
+            Make("AREA2", T0.AddMinutes(30), where: North(Downtown, 400)),
+            Make("AREA3", T0.AddHours(3), where: Downtown),
+        ], Ct);
+        await CompactAsync(Store);
+        await Store.AppendAsync([Make("AREA4", T0.AddMinutes(40), where: Downtown, camera: "cam-2")], Ct);
+        var filter = new ScanFilter { Range = new TimeRange(T0.AddMinutes(-5), T0.AddHours(1)), Area = new RadiusArea(Downtown, 200) };
+        static object Key(Sighting s) => (s.Plate, s.At, s.CameraId, s.Location, s.Confidence);
+
+        var withIds = await Scan(filter);
+        var without = await Scan(filter with { IdsNeeded = false });
+
+        Assert.Equal(["AREA1", "AREA4"], withIds.Select(s => s.Plate));
+        Assert.Equal(withIds.Select(Key), without.Select(Key));
+    }
+
+    [Fact]
     public async Task Scan_by_radius_is_exact_and_other_agencies_stay_invisible()
     {
         await Store.AppendAsync(
