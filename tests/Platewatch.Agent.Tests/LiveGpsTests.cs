@@ -36,9 +36,16 @@ public sealed class LiveGpsTests
             byte[] bytes = Encoding.ASCII.GetBytes(line);
             await udp.SendAsync(bytes, new IPEndPoint(IPAddress.Loopback, port), TestContext.Current.CancellationToken);
         }
+        // Datagrams arrive one by one: until the fix at t = 2 s is in, t = 1.5 s may be answered from the first fix alone.
+        const double expected = 47.6 + 0.00015;
         var p = await WaitForAsync(source, T0.AddSeconds(1.5));
+        for (int i = 0; i < 100 && p is not null && Math.Abs(p.Latitude - expected) > 1e-9; i++)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+            p = source.At(T0.AddSeconds(1.5));
+        }
         Assert.NotNull(p);
-        Assert.Equal(47.6 + 0.00015, p.Latitude, 7);
+        Assert.Equal(expected, p.Latitude, 7);
         for (int i = 0; i < 50 && source.MalformedSentences == 0; i++) await Task.Delay(50, TestContext.Current.CancellationToken);
         Assert.Equal(1, source.MalformedSentences);
         Assert.Contains("malformed NMEA sentence skipped", log.ToString(), StringComparison.Ordinal);
