@@ -574,6 +574,32 @@ public abstract class ReadStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Purged_reads_are_gone_from_window_scans_in_both_layouts()
+    {
+        var monday = new DateTimeOffset(2026, 3, 9, 0, 0, 0, TimeSpan.Zero);
+        await Store.AppendAsync([Make("GONE1", monday.AddHours(10), where: Downtown), Make("KEPT1", monday.AddDays(3).AddHours(10), where: Downtown)], Ct);
+        await CompactAsync(Store);
+        await Store.AppendAsync([Make("KEPT2", monday.AddDays(9), where: Downtown)], Ct);
+        var box = Haversine.BoxAround(Downtown.Latitude, Downtown.Longitude, 50);
+        var filter = new ScanFilter
+        {
+            Range = new TimeRange(monday, monday.AddDays(10)),
+            Windows = [new(box, monday.AddHours(9), monday.AddHours(11)), new(box, monday.AddDays(3).AddHours(9), monday.AddDays(3).AddHours(11)), new(box, monday.AddDays(9).AddHours(-1), monday.AddDays(9).AddHours(1))],
+            IdsNeeded = false,
+        };
+
+        // A cut in the middle of the sealed week: its rows go, and so must their copies anywhere.
+        await Store.PurgeOlderThanAsync(monday.AddDays(2), Ct);
+        var afterPurge = await Scan(filter);
+        await Store.DisposeAsync();
+        Store = await OpenAsync(Directory);
+        var afterReopen = await Scan(filter);
+
+        Assert.Equal(["KEPT1", "KEPT2"], afterPurge.Select(s => s.Plate));
+        Assert.Equal(["KEPT1", "KEPT2"], afterReopen.Select(s => s.Plate));
+    }
+
+    [Fact]
     public async Task Scan_by_radius_is_exact_and_other_agencies_stay_invisible()
     {
         await Store.AppendAsync(
