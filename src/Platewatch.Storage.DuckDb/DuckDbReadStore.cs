@@ -206,6 +206,7 @@ public sealed class DuckDbReadStore : IReadStore
                     var r = ReadSchema.ReadRow(reader, _dict);
                     rows++;
                     last = r;
+                    if (!q.Ids.IsDefaultOrEmpty && !q.Ids.Contains(r.Id)) continue;
                     if (!exactInSql && !q.Area!.Contains(r.Location.Latitude, r.Location.Longitude)) continue;
                     results.Add(r);
                     if (results.Count == q.Limit) break;
@@ -240,7 +241,7 @@ public sealed class DuckDbReadStore : IReadStore
         var (fromCopies, source) = !copyFilter.Windows.IsDefaultOrEmpty && !f.IdsNeeded && f.Plates.IsDefaultOrEmpty
             ? await ScanWindowCopiesAsync(conn, scan.Agencies, copyFilter, from, to, cancellationToken).ConfigureAwait(false)
             : ([], "reads");
-        var sql = new StringBuilder(windows ? "SELECT DISTINCT " : "SELECT ").Append("r.id, r.ts, r.plate, r.conf, r.lat, r.lon, r.acc, r.camera FROM ").Append(source).Append(" r");
+        var sql = new StringBuilder(windows ? "SELECT DISTINCT " : "SELECT ").Append("r.idh, r.idl, r.ts, r.plate, r.conf, r.lat, r.lon, r.acc, r.camera FROM ").Append(source).Append(" r");
         if (windows)
         {
             // A hash join on a time bucket, then the exact box test: one pass over the window's partitions instead of a
@@ -329,7 +330,7 @@ public sealed class DuckDbReadStore : IReadStore
             }
         }
         // The exact area test runs here, so the limit is applied after it, on what is returned.
-        sql.Append(union ? " ORDER BY ts, id" : " ORDER BY r.ts, r.id");
+        sql.Append(union ? " ORDER BY ts, idh, idl" : " ORDER BY r.ts, r.idh, r.idl");
         if (f.Area is null) sql.Append(" LIMIT ").Append((scan.MaxRows + 1L).ToString(CultureInfo.InvariantCulture));
         cmd.CommandText = sql.ToString();
         var results = ImmutableArray.CreateBuilder<Sighting>();
@@ -338,20 +339,21 @@ public sealed class DuckDbReadStore : IReadStore
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                double lat = reader.GetInt32(4) / ReadSchema.CoordinateScale, lon = reader.GetInt32(5) / ReadSchema.CoordinateScale;
+                double lat = reader.GetInt32(5) / ReadSchema.CoordinateScale, lon = reader.GetInt32(6) / ReadSchema.CoordinateScale;
                 if (f.Area is { } a && !a.Contains(lat, lon)) continue;
                 if (results.Count == scan.MaxRows)
                 {
                     truncated = true;
                     break;
                 }
+                long ts = reader.GetInt64(2);
                 results.Add(new Sighting(
-                    new ReadId(reader.GetGuid(0)),
-                    reader.GetString(2),
-                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
-                    new GeoPoint(lat, lon, reader.GetFieldValue<ushort>(6) / 10f),
-                    _dict.ValueOf(ValueDictionary.Camera, reader.GetFieldValue<uint>(7)),
-                    reader.GetFieldValue<ushort>(3) / ReadSchema.ConfidenceScale));
+                    new ReadId(ReadSchema.JoinId(reader.GetInt64(0), reader.GetInt64(1), ts)),
+                    reader.GetString(3),
+                    DateTimeOffset.FromUnixTimeMilliseconds(ts),
+                    new GeoPoint(lat, lon, reader.GetFieldValue<ushort>(7) / 10f),
+                    _dict.ValueOf(ValueDictionary.Camera, reader.GetFieldValue<uint>(8)),
+                    reader.GetFieldValue<ushort>(4) / ReadSchema.ConfidenceScale));
             }
         }
         if (fromCopies.Count == 0) return new ScanResult(results.ToImmutable(), truncated);
@@ -585,12 +587,14 @@ public sealed class DuckDbReadStore : IReadStore
 
         if (!q.Ids.IsDefaultOrEmpty)
         {
-            sql.Append(" AND id IN (");
+            // The high half is stored relative to the read's time, which the caller may not know: match the low half
+            // (64 random bits) here, and the whole id as each row is read.
+            sql.Append(" AND idl IN (");
             for (int i = 0; i < q.Ids.Length; i++)
             {
                 string name = "id" + i.ToString(CultureInfo.InvariantCulture);
                 sql.Append(i == 0 ? "$" : ", $").Append(name);
-                Add(cmd, name, q.Ids[i].Value);
+                Add(cmd, name, ReadSchema.SplitId(q.Ids[i].Value, 0).Low);
             }
             sql.Append(')');
         }
@@ -603,12 +607,15 @@ public sealed class DuckDbReadStore : IReadStore
 
         if (after is { } a)
         {
-            sql.Append(" AND (ts > $ats OR (ts = $ats AND id > $aid))");
-            Add(cmd, "ats", a.CapturedAt.ToUnixTimeMilliseconds());
-            Add(cmd, "aid", a.Id.Value);
+            long ats = a.CapturedAt.ToUnixTimeMilliseconds();
+            var (ah, al) = ReadSchema.SplitId(a.Id.Value, ats);
+            sql.Append(" AND (ts > $ats OR (ts = $ats AND (idh > $ah OR (idh = $ah AND idl > $al))))");
+            Add(cmd, "ats", ats);
+            Add(cmd, "ah", ah);
+            Add(cmd, "al", al);
         }
 
-        sql.Append(" ORDER BY ts, id LIMIT ").Append(limit.ToString(CultureInfo.InvariantCulture));
+        sql.Append(" ORDER BY ts, idh, idl LIMIT ").Append(limit.ToString(CultureInfo.InvariantCulture));
         cmd.CommandText = sql.ToString();
     }
 
@@ -658,20 +665,22 @@ public sealed class DuckDbReadStore : IReadStore
         }
         if (suspects.Count == 0) return duplicate;
 
-        Execute(_root, "CREATE TEMP TABLE IF NOT EXISTS dup_check (id UUID)");
+        // Matched on the id's low half, then the whole id rebuilt from each row's time: a resend with another capture time
+        // within the day is still the same read.
+        Execute(_root, "CREATE TEMP TABLE IF NOT EXISTS dup_check (idl BIGINT)");
         Execute(_root, "DELETE FROM dup_check");
         using (var app = _root.CreateAppender("dup_check"))
         {
-            foreach (var s in suspects) app.CreateRow().AppendValue(s.Id.Value).EndRow();
+            foreach (var s in suspects) app.CreateRow().AppendValue(ReadSchema.SplitId(s.Id.Value, 0).Low).EndRow();
         }
         using var cmd = _root.CreateCommand();
-        cmd.CommandText = "SELECT DISTINCT r.id FROM reads r SEMI JOIN dup_check d ON r.id = d.id WHERE r.ts BETWEEN $lo AND $hi";
+        cmd.CommandText = "SELECT DISTINCT r.idh, r.idl, r.ts FROM reads r SEMI JOIN dup_check d ON r.idl = d.idl WHERE r.ts BETWEEN $lo AND $hi";
         Add(cmd, "lo", suspects.Min(s => s.CapturedAt.ToUnixTimeMilliseconds()) - DayMs);
         Add(cmd, "hi", suspects.Max(s => s.CapturedAt.ToUnixTimeMilliseconds()) + DayMs);
         var stored = new HashSet<Guid>();
         using (var reader = cmd.ExecuteReader())
         {
-            while (reader.Read()) stored.Add(reader.GetGuid(0));
+            while (reader.Read()) stored.Add(ReadSchema.JoinId(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)));
         }
         if (stored.Count > 0)
         {
@@ -698,9 +707,9 @@ public sealed class DuckDbReadStore : IReadStore
         foreach (var t in AllTables().Where(t => TableSpan(t).Start >= week && TableSpan(t).Start < weekEnd))
         {
             using var cmd = _root.CreateCommand();
-            cmd.CommandText = $"SELECT id FROM {t}";
+            cmd.CommandText = $"SELECT idh, idl, ts FROM {t}";
             using var r = cmd.ExecuteReader();
-            while (r.Read()) f.Add(r.GetGuid(0));
+            while (r.Read()) f.Add(ReadSchema.JoinId(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)));
         }
         _filters[week / DayMs] = f;
         return f;
@@ -786,7 +795,7 @@ public sealed class DuckDbReadStore : IReadStore
                 else if (name.StartsWith("x_", StringComparison.Ordinal)) _sealed.Add(name);
             }
         }
-        AddSkeletonColumn();
+        UpgradeColumns();
         RebuildView();
         // A crash while sealing leaves only the transaction's undo; nothing named "sealing" survives a commit.
         if (AllTables().Any())
@@ -794,30 +803,33 @@ public sealed class DuckDbReadStore : IReadStore
     }
 
     /// <summary>
-    /// Upgrades a store written before the look-alike skeleton column: each table gets the column, filled by the same
-    /// mapping as <see cref="PlateText.Skeleton(ReadOnlySpan{char})"/>, and compacted partitions are re-sorted by it.
-    /// One transaction per table, so an upgrade cut short resumes at the next open.
+    /// Upgrades a store written by an earlier layout: a UUID <c>id</c> column becomes the two integer halves of
+    /// <see cref="ReadSchema.SplitId"/>, and a table without the look-alike skeleton column gets it, filled by the same
+    /// mapping as <see cref="PlateText.Skeleton(ReadOnlySpan{char})"/>. Each such table is rewritten (compacted
+    /// partitions re-sorted), one transaction per table, so an upgrade cut short resumes at the next open.
     /// </summary>
-    private void AddSkeletonColumn()
+    private void UpgradeColumns()
     {
         var (from, to) = PlateText.SkeletonTranslation();
         string skeleton = $"translate(plate, '{SqlText(from)}', '{SqlText(to)}')";
         foreach (var table in AllTables().Prepend(EmptyTable).ToList())
         {
-            if (Scalar<long>(_root, $"SELECT count(*) FROM duckdb_columns() WHERE database_name = '{Catalog}' AND table_name = '{table}' AND column_name = 'skel'") > 0)
-                continue;
+            var columns = new HashSet<string>(StringComparer.Ordinal);
+            using (var cmd = _root.CreateCommand())
+            {
+                cmd.CommandText = $"SELECT column_name FROM duckdb_columns() WHERE database_name = '{Catalog}' AND table_name = '{table}'";
+                using var r = cmd.ExecuteReader();
+                while (r.Read()) columns.Add(r.GetString(0));
+            }
+            bool uuid = columns.Contains("id"), noSkeleton = !columns.Contains("skel");
+            if (!uuid && !noSkeleton) continue;
+            string ids = uuid ? ReadSchema.SplitIdSql("id", "ts") : "idh, idl";
+            string order = table[0] is 'w' or 'x' ? $" ORDER BY {ReadSchema.SortOrder}" : "";
             using var tx = _root.BeginTransaction();
-            if (table[0] is 'w' or 'x')
-            {
-                Execute(_root, $"CREATE TABLE sealing AS SELECT *, {skeleton} AS skel FROM {table} ORDER BY {ReadSchema.SortOrder}");
-                Execute(_root, $"DROP TABLE {table}");
-                Execute(_root, $"ALTER TABLE sealing RENAME TO {table}");
-            }
-            else
-            {
-                Execute(_root, $"ALTER TABLE {table} ADD COLUMN skel VARCHAR");
-                Execute(_root, $"UPDATE {table} SET skel = {skeleton}");
-            }
+            Execute(_root, $"CREATE TABLE upgrading ({ReadSchema.Columns})");
+            Execute(_root, $"INSERT INTO upgrading SELECT {ids}, {ReadSchema.ColumnsAfterId}, {(noSkeleton ? skeleton : "skel")} AS skel FROM {table}{order}");
+            Execute(_root, $"DROP TABLE {table}");
+            Execute(_root, $"ALTER TABLE upgrading RENAME TO {table}");
             tx.Commit();
         }
     }

@@ -16,7 +16,7 @@ namespace Platewatch.Storage.DuckDb;
 internal static class ReadSchema
 {
     public const string Columns =
-        "id UUID NOT NULL, ts BIGINT NOT NULL, plate VARCHAR NOT NULL, region UINTEGER NOT NULL, conf USMALLINT NOT NULL, " +
+        "idh BIGINT NOT NULL, idl BIGINT NOT NULL, ts BIGINT NOT NULL, plate VARCHAR NOT NULL, region UINTEGER NOT NULL, conf USMALLINT NOT NULL, " +
         "lat INTEGER NOT NULL, lon INTEGER NOT NULL, acc USMALLINT NOT NULL, camera UINTEGER NOT NULL, agency UINTEGER NOT NULL, extra VARCHAR, skel VARCHAR";
 
     /// <summary>
@@ -26,7 +26,13 @@ internal static class ReadSchema
     /// </summary>
     public const string SortOrder = "skel, plate, ts";
 
-    public const string SelectList = "id, ts, plate, region, conf, lat, lon, acc, camera, agency, extra";
+    public const string SelectList = "idh, idl, ts, plate, region, conf, lat, lon, acc, camera, agency, extra";
+
+    /// <summary>
+    /// The columns after the id in every layout, in order. Every table has the same columns in the same order, so
+    /// compaction moves rows with <c>SELECT *</c>.
+    /// </summary>
+    public const string ColumnsAfterId = "ts, plate, region, conf, lat, lon, acc, camera, agency, extra";
 
     public const double CoordinateScale = 1e6;
     public const float ConfidenceScale = 10_000f;
@@ -40,9 +46,12 @@ internal static class ReadSchema
     /// <summary>Appends one row; <paramref name="codes"/> are the dictionary codes of region, camera and agency.</summary>
     public static void Append(DuckDBAppender appender, PlateRead r, (uint Region, uint Camera, uint Agency) codes)
     {
+        long ts = r.CapturedAt.ToUnixTimeMilliseconds();
+        var (idh, idl) = SplitId(r.Id.Value, ts);
         appender.CreateRow()
-           .AppendValue(r.Id.Value)
-           .AppendValue(r.CapturedAt.ToUnixTimeMilliseconds())
+           .AppendValue(idh)
+           .AppendValue(idl)
+           .AppendValue(ts)
            .AppendValue(r.Plate)
            .AppendValue(codes.Region)
            .AppendValue((ushort)Math.Round(r.Confidence * ConfidenceScale))
@@ -58,18 +67,58 @@ internal static class ReadSchema
 
     public static PlateRead ReadRow(DuckDBDataReader d, ValueDictionary dict)
     {
+        long ts = d.GetInt64(2);
         var read = new PlateRead
         {
-            Id = new ReadId(d.GetGuid(0)),
-            CapturedAt = DateTimeOffset.FromUnixTimeMilliseconds(d.GetInt64(1)),
-            Plate = d.GetString(2),
-            Region = dict.ValueOf(ValueDictionary.Region, d.GetFieldValue<uint>(3)),
-            Confidence = d.GetFieldValue<ushort>(4) / ConfidenceScale,
-            Location = new GeoPoint(d.GetInt32(5) / CoordinateScale, d.GetInt32(6) / CoordinateScale, d.GetFieldValue<ushort>(7) / 10f),
-            CameraId = dict.ValueOf(ValueDictionary.Camera, d.GetFieldValue<uint>(8)),
-            AgencyId = dict.ValueOf(ValueDictionary.Agency, d.GetFieldValue<uint>(9)),
+            Id = new ReadId(JoinId(d.GetInt64(0), d.GetInt64(1), ts)),
+            CapturedAt = DateTimeOffset.FromUnixTimeMilliseconds(ts),
+            Plate = d.GetString(3),
+            Region = dict.ValueOf(ValueDictionary.Region, d.GetFieldValue<uint>(4)),
+            Confidence = d.GetFieldValue<ushort>(5) / ConfidenceScale,
+            Location = new GeoPoint(d.GetInt32(6) / CoordinateScale, d.GetInt32(7) / CoordinateScale, d.GetFieldValue<ushort>(8) / 10f),
+            CameraId = dict.ValueOf(ValueDictionary.Camera, d.GetFieldValue<uint>(9)),
+            AgencyId = dict.ValueOf(ValueDictionary.Agency, d.GetFieldValue<uint>(10)),
         };
-        return d.IsDBNull(10) ? read : DecodeExtra(read, d.GetString(10));
+        return d.IsDBNull(11) ? read : DecodeExtra(read, d.GetString(11));
+    }
+
+    /// <summary>
+    /// The id as two integers: its high half less the capture time shifted into the place a UUIDv7 keeps it, and its low
+    /// half. A read's id is minted at capture, so the high half is mostly the capture time that <c>ts</c> already holds:
+    /// what is left is its 16 version and random bits, which DuckDB bit-packs to about 2 bytes, where a UUID column costs
+    /// 15 bytes a read. Any id round-trips exactly (the subtraction wraps), whatever its version or time.
+    /// </summary>
+    public static (long High, long Low) SplitId(Guid id, long ts)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        id.TryWriteBytes(bytes, bigEndian: true, out _);
+        long high = System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(bytes);
+        long low = System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(bytes[8..]);
+        return (unchecked(high - (ts << 16)), low);
+    }
+
+    public static Guid JoinId(long idh, long idl, long ts)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes, unchecked(idh + (ts << 16)));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes[8..], idl);
+        return new Guid(bytes, bigEndian: true);
+    }
+
+    /// <summary>
+    /// <see cref="SplitId"/> in SQL, for a table of an earlier layout whose <c>id</c> is a UUID column: the hex halves
+    /// of the UUID as unsigned integers, the wrapping subtraction in 128 bits, then back to signed 64-bit values.
+    /// </summary>
+    public static string SplitIdSql(string idColumn, string tsColumn)
+    {
+        const string Two64 = "18446744073709551616";
+        const string Two63 = "9223372036854775808";
+        string hex = $"replace({idColumn}::VARCHAR, '-', '')";
+        string high = $"('0x' || substr({hex}, 1, 16))::UBIGINT::HUGEINT";
+        string low = $"('0x' || substr({hex}, 17, 16))::UBIGINT::HUGEINT";
+        string wrapped = $"((({high} - ({tsColumn}::HUGEINT << 16)) % {Two64} + {Two64}) % {Two64})";
+        static string Signed(string x) => $"(CASE WHEN {x} >= {Two63} THEN {x} - {Two64} ELSE {x} END)::BIGINT";
+        return $"{Signed(wrapped)} AS idh, {Signed(low)} AS idl";
     }
 
     /// <summary>Tagged fields ("r=ABC-1234", "h=2715", ...) joined by U+001E; null when the read has none.</summary>

@@ -1,5 +1,6 @@
 using DuckDB.NET.Data;
 using Platewatch.Plates;
+using Platewatch.Reads;
 using Platewatch.Storage.DuckDb;
 using static Platewatch.Storage.Tests.TestReads;
 
@@ -15,14 +16,15 @@ public sealed class DuckDbReadStoreTests : ReadStoreContract
         ((DuckDbReadStore)store).CompactAllAsync(TestContext.Current.CancellationToken);
 
     [Fact]
-    public async Task A_store_written_before_the_skeleton_column_is_upgraded_on_open()
+    public async Task A_store_written_with_uuid_ids_and_no_skeleton_column_is_upgraded_on_open()
     {
         var ct = TestContext.Current.CancellationToken;
-        await Store.AppendAsync([Make("OLD350", T0), Make("0LD350", T0.AddMinutes(1))], ct);
+        PlateRead[] written = [Make("OLD350", T0), Make("0LD350", T0.AddMinutes(1)), Make("OLD350", T0.AddDays(9))];
+        await Store.AppendAsync(written[..2], ct);
         await CompactAsync(Store);
-        await Store.AppendAsync([Make("OLD350", T0.AddDays(9))], ct);
+        await Store.AppendAsync(written[2..], ct);
         await Store.DisposeAsync();
-        // Take the column away again, as a store of the previous version has it.
+        // Turn the tables back into the previous layout.
         using (var c = new DuckDBConnection($"Data Source={Path.Combine(Directory, "reads.duckdb")}"))
         {
             c.Open();
@@ -35,10 +37,30 @@ public sealed class DuckDbReadStoreTests : ReadStoreContract
             }
             foreach (string t in tables)
             {
-                using var cmd = c.CreateCommand();
-                cmd.CommandText = $"ALTER TABLE {t} DROP COLUMN skel";
-                cmd.ExecuteNonQuery();
+                // The earlier layout: the id as one UUID column, no skeleton.
+                Exec(c, "CREATE OR REPLACE TABLE ids (idh BIGINT, idl BIGINT, ts BIGINT, id UUID)");
+                var rows = new List<(long H, long L, long Ts)>();
+                using (var cmd = c.CreateCommand())
+                {
+                    cmd.CommandText = $"SELECT idh, idl, ts FROM {t}";
+                    using var r = cmd.ExecuteReader();
+                    while (r.Read()) rows.Add((r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)));
+                }
+                using (var app = c.CreateAppender("ids"))
+                {
+                    var b = new byte[16];
+                    foreach (var (h, l, ts) in rows)
+                    {
+                        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(b, unchecked(h + (ts << 16)));
+                        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(b.AsSpan(8), l);
+                        app.CreateRow().AppendValue(h).AppendValue(l).AppendValue(ts).AppendValue(new Guid(b, bigEndian: true)).EndRow();
+                    }
+                }
+                Exec(c, $"CREATE TABLE old AS SELECT i.id, t.* EXCLUDE (idh, idl, skel) FROM {t} t JOIN ids i USING (idh, idl, ts)");
+                Exec(c, $"DROP TABLE {t}");
+                Exec(c, $"ALTER TABLE old RENAME TO {t}");
             }
+            Exec(c, "DROP TABLE ids");
         }
 
         Store = await OpenAsync(Directory);
@@ -47,6 +69,16 @@ public sealed class DuckDbReadStoreTests : ReadStoreContract
 
         Assert.Equal(2, page.Reads.Length);
         Assert.Equal(["OLD350", "0LD350", "OLD350"], PlatesOf(fuzzy.Reads));
+        Assert.Equal(written.Select(r => r.Id).Order(), fuzzy.Reads.Select(r => r.Id).Order());
+        // Still idempotent: the same reads again are duplicates.
+        Assert.Equal(0, (await Store.AppendAsync(written, ct)).Added);
+    }
+
+    private static void Exec(DuckDBConnection c, string sql)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
     }
 
     [Fact]
