@@ -30,7 +30,7 @@ internal sealed class WindowIndex
     private const long MinuteMs = 60_000;
 
     /// <summary>Layout of a copy; a copy built in another layout is rebuilt on open.</summary>
-    private const int Format = 1;
+    private const int Format = 2;
 
     // Cells of 0.01 degree: at most about 1.1 km, so a window of tens of metres touches one cell, or two to four at an edge.
     private const int CellMicroDegrees = 10_000;
@@ -88,7 +88,8 @@ internal sealed class WindowIndex
             Execute(_root,
                 $"CREATE TABLE {Catalog}.{copy} AS SELECT " +
                 $"(((r.lat + 90000000) // {CellMicroDegrees})::BIGINT * {LongitudeCells} + (r.lon + 180000000) // {CellMicroDegrees}) * {MinutesPerKey} + (r.ts - {s}) // {MinuteMs} AS k, " +
-                $"r.ts, p.pn, r.conf, r.lat, r.lon, r.acc, r.camera, r.agency FROM {table} r JOIN {Catalog}.{plates} p ON p.plate = r.plate ORDER BY k, r.ts");
+                $"((r.ts - {s}) % {MinuteMs})::USMALLINT AS ms, p.pn, r.conf, r.lat, r.lon, r.acc, r.camera, r.agency " +
+                $"FROM {table} r JOIN {Catalog}.{plates} p ON p.plate = r.plate ORDER BY k, ms");
             Execute(_root, $"INSERT OR REPLACE INTO {Catalog}.built VALUES ('{table}', {rows.ToString(CultureInfo.InvariantCulture)}, {Format})");
             tx.Commit();
         }
@@ -153,7 +154,8 @@ internal sealed class WindowIndex
                 }
             }
             if (keys.Count == 0) continue;
-            var sql = new StringBuilder("SELECT k, ts, pn, conf, lat, lon, acc, camera FROM ")
+            // The key holds the minute; the row holds only the milliseconds within it.
+            var sql = new StringBuilder("SELECT k, ms, pn, conf, lat, lon, acc, camera FROM ")
                 .Append(Catalog).Append('.').Append(CopyName(table))
                 .Append(" WHERE agency IN (").Append(agencies).Append(") AND k IN (");
             bool first = true;
@@ -173,10 +175,11 @@ internal sealed class WindowIndex
                 using var reader = (DuckDBDataReader)await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    long ts = reader.GetInt64(1);
+                    long k = reader.GetInt64(0);
+                    long ts = start + (k % MinutesPerKey * MinuteMs) + reader.GetFieldValue<ushort>(1);
                     int lat = reader.GetInt32(4), lon = reader.GetInt32(5);
                     bool inside = false;
-                    foreach (int i in keys[reader.GetInt64(0)])
+                    foreach (int i in keys[k])
                     {
                         var b = boxes[i];
                         if (ts >= b.T0 && ts < b.T1 && lat >= b.La0 && lat <= b.La1 && lon >= b.Lo0 && lon <= b.Lo1)
