@@ -58,6 +58,7 @@ public sealed class DuckDbReadStore : IReadStore
     private readonly ValueDictionary _dict = new();
     private readonly WindowIndex _windowIndex;
     private long _newestTs = long.MinValue;
+    private bool _upgraded;
     private bool _disposed;
 
     private DuckDbReadStore(string directory, DuckDbStoreOptions options)
@@ -81,7 +82,12 @@ public sealed class DuckDbReadStore : IReadStore
         if (options.MemoryLimit is { } m) Execute(_root, $"SET memory_limit = '{SqlText(m)}'");
         if (options.Threads is { } t) Execute(_root, $"SET threads = {t.ToString(CultureInfo.InvariantCulture)}");
         LoadCatalog();
-        _windowIndex.Sync([.. _sealed.Select(t => (t, TableSpan(t).Start))], CancellationToken.None);
+        if (_windowIndex.Sync([.. _sealed.Select(t => (t, TableSpan(t).Start))], CancellationToken.None) || _upgraded)
+        {
+            // An upgrade rewrites whole partitions: write them out now rather than leave a WAL the size of the store.
+            Execute(_root, "CHECKPOINT");
+            _windowIndex.Checkpoint();
+        }
     }
 
     public string DatabasePath => _file;
@@ -831,6 +837,7 @@ public sealed class DuckDbReadStore : IReadStore
             Execute(_root, $"DROP TABLE {table}");
             Execute(_root, $"ALTER TABLE upgrading RENAME TO {table}");
             tx.Commit();
+            _upgraded = true;
         }
     }
 

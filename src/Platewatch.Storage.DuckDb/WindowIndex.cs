@@ -54,8 +54,10 @@ internal sealed class WindowIndex
     public void Invalidate(string table) => _current = _current.Remove(table);
 
     /// <summary>Builds what is missing or stale for <paramref name="sealedTables"/> and drops copies of weeks that are gone.</summary>
-    public void Sync(IReadOnlyCollection<(string Table, long Start)> sealedTables, CancellationToken cancellationToken)
+    /// <returns>Whether anything was built or dropped.</returns>
+    public bool Sync(IReadOnlyCollection<(string Table, long Start)> sealedTables, CancellationToken cancellationToken)
     {
+        bool changed = false;
         var built = new Dictionary<string, long>(StringComparer.Ordinal);
         using (var cmd = _root.CreateCommand())
         {
@@ -64,13 +66,22 @@ internal sealed class WindowIndex
             while (r.Read()) built[r.GetString(0)] = r.GetInt64(1);
         }
         var wanted = sealedTables.Select(t => t.Table).ToHashSet(StringComparer.Ordinal);
-        foreach (var name in built.Keys.Where(n => !wanted.Contains(n)).ToList()) Drop(name);
+        foreach (var name in built.Keys.Where(n => !wanted.Contains(n)).ToList())
+        {
+            Drop(name);
+            changed = true;
+        }
         foreach (var (table, start) in sealedTables)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (built.TryGetValue(table, out long rows) && rows == Count(table)) _current = _current.Add(table);
-            else Build(table, start);
+            else
+            {
+                Build(table, start);
+                changed = true;
+            }
         }
+        return changed;
     }
 
     /// <summary>(Re)builds the copy of sealed week <paramref name="table"/>, which starts at <paramref name="start"/> (epoch ms).</summary>
