@@ -58,6 +58,9 @@ public sealed class DuckDbReadStore : IReadStore
     private readonly ValueDictionary _dict = new();
     private readonly WindowIndex _windowIndex;
     private long _newestTs = long.MinValue;
+
+    // The partitions as of the last commit, for readers: the sorted sets above change under the writer.
+    private volatile string[] _published = [];
     private bool _upgraded;
     private bool _disposed;
 
@@ -143,7 +146,11 @@ public sealed class DuckDbReadStore : IReadStore
                     created = true;
                 }
             }
-            if (created) RebuildView();
+            if (created)
+            {
+                RebuildView();
+                Publish();
+            }
             foreach (var (table, list) in byDay)
             {
                 var codes = Codes(list);
@@ -233,9 +240,24 @@ public sealed class DuckDbReadStore : IReadStore
     {
         ArgumentNullException.ThrowIfNull(scan);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var f = scan.Filter;
-        f.Validate();
+        scan.Filter.Validate();
         if (scan.Agencies.IsDefaultOrEmpty || scan.MaxRows <= 0) return new ScanResult([], scan.MaxRows <= 0);
+        try
+        {
+            return await ScanOnceAsync(scan, useCopies: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DuckDBException)
+        {
+            // A partition named at the start was re-sealed or dropped before the query ran (a seal or purge
+            // committed in between): read through the view, which always names the committed set.
+            return await ScanOnceAsync(scan, useCopies: false, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<ScanResult> ScanOnceAsync(AuthorizedScan scan, bool useCopies, CancellationToken cancellationToken)
+    {
+        var f = scan.Filter;
+        long generation = _windowIndex.Generation;
         long from = f.Range.From.ToUnixTimeMilliseconds(), to = f.Range.To.ToUnixTimeMilliseconds();
         using var conn = OpenReader();
         using var cmd = conn.CreateCommand();
@@ -244,7 +266,7 @@ public sealed class DuckDbReadStore : IReadStore
         var copyFilter = !windows && f.Area is { } shortArea && to - from <= DayMs
             ? f with { Windows = [new ScanWindow(shortArea.Bounds, f.Range.From, f.Range.To)] }
             : f;
-        var (fromCopies, source) = !copyFilter.Windows.IsDefaultOrEmpty && !f.IdsNeeded && f.Plates.IsDefaultOrEmpty
+        var (fromCopies, source) = useCopies && !copyFilter.Windows.IsDefaultOrEmpty && !f.IdsNeeded && f.Plates.IsDefaultOrEmpty
             ? await ScanWindowCopiesAsync(conn, scan.Agencies, copyFilter, from, to, cancellationToken).ConfigureAwait(false)
             : ([], "reads");
         var sql = new StringBuilder(windows ? "SELECT DISTINCT " : "SELECT ").Append("r.idh, r.idl, r.ts, r.plate, r.conf, r.lat, r.lon, r.acc, r.camera FROM ").Append(source).Append(" r");
@@ -362,6 +384,7 @@ public sealed class DuckDbReadStore : IReadStore
                     reader.GetFieldValue<ushort>(4) / ReadSchema.ConfidenceScale));
             }
         }
+        if (useCopies && _windowIndex.Generation != generation) return await ScanOnceAsync(scan, useCopies: false, cancellationToken).ConfigureAwait(false);
         if (fromCopies.Count == 0) return new ScanResult(results.ToImmutable(), truncated);
         var merged = results.Concat(fromCopies).OrderBy(s => s.At).ToList();
         truncated |= merged.Count > scan.MaxRows;
@@ -374,7 +397,7 @@ public sealed class DuckDbReadStore : IReadStore
     /// </summary>
     private async Task<(List<Sighting> Found, string Source)> ScanWindowCopiesAsync(DuckDBConnection conn, ImmutableArray<string> agencyNames, ScanFilter filter, long from, long to, CancellationToken cancellationToken)
     {
-        var tables = AllTables().ToList();
+        var tables = _published;
         var copies = tables.Where(t => t[0] == 'x' && _windowIndex.Covers(t))
             .Select(t => (Table: t, Span: TableSpan(t)))
             .Where(t => t.Span.Start < to && t.Span.End > from)
@@ -386,18 +409,10 @@ public sealed class DuckDbReadStore : IReadStore
         {
             if (_dict.TryGetCode(ValueDictionary.Agency, name, out uint code)) agencies.Add(code);
         }
-        try
-        {
-            var found = await WindowIndex.ScanAsync(conn, copies, filter, from, to, agencies, _dict, cancellationToken).ConfigureAwait(false);
-            var covered = copies.Select(c => c.Table).ToHashSet(StringComparer.Ordinal);
-            var rest = tables.Where(t => !covered.Contains(t)).Prepend(EmptyTable).Select(t => "SELECT * FROM " + t);
-            return (found, "(" + string.Join(" UNION ALL ", rest) + ")");
-        }
-        catch (DuckDBException)
-        {
-            // A copy was rebuilt between the check and the scan (a week re-sealed with late reads): read the weeks themselves.
-            return ([], "reads");
-        }
+        var found = await WindowIndex.ScanAsync(conn, copies, filter, from, to, agencies, _dict, cancellationToken).ConfigureAwait(false);
+        var covered = copies.Select(c => c.Table).ToHashSet(StringComparer.Ordinal);
+        var rest = tables.Where(t => !covered.Contains(t)).Prepend(EmptyTable).Select(t => "SELECT * FROM " + t);
+        return (found, "(" + string.Join(" UNION ALL ", rest) + ")");
     }
 
     public async Task<long> PurgeOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
@@ -439,6 +454,7 @@ public sealed class DuckDbReadStore : IReadStore
                 RebuildView();
                 tx.Commit();
             }
+            Publish();
             foreach (var t in droppedCopies) _windowIndex.Drop(t);
             foreach (var t in changedCopies) _windowIndex.Build(t, TableSpan(t).Start);
             Execute(_root, "CHECKPOINT");
@@ -742,6 +758,7 @@ public sealed class DuckDbReadStore : IReadStore
             _weeks.Add(week);
             RebuildView();
             tx.Commit();
+            Publish();
         }
 
         foreach (var week in _weeks.ToList())
@@ -766,11 +783,14 @@ public sealed class DuckDbReadStore : IReadStore
             _sealed.Add(sealedName);
             RebuildView();
             tx.Commit();
+            Publish();
             _windowIndex.Build(sealedName, start);
         }
     }
 
     private IEnumerable<string> AllTables() => _sealed.Concat(_weeks).Concat(_recent);
+
+    private void Publish() => _published = [.. AllTables()];
 
     private void Forget(string table)
     {
@@ -803,6 +823,7 @@ public sealed class DuckDbReadStore : IReadStore
         }
         UpgradeColumns();
         RebuildView();
+        Publish();
         // A crash while sealing leaves only the transaction's undo; nothing named "sealing" survives a commit.
         if (AllTables().Any())
             _newestTs = Scalar<long?>(_root, "SELECT max(ts) FROM reads") ?? long.MinValue;

@@ -39,6 +39,7 @@ internal sealed class WindowIndex
 
     private readonly DuckDBConnection _root;
     private ImmutableHashSet<string> _current = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
+    private long _generation;
 
     public WindowIndex(DuckDBConnection root, string directory)
     {
@@ -50,8 +51,18 @@ internal sealed class WindowIndex
     /// <summary>Whether <paramref name="table"/> has a copy built from its current rows.</summary>
     public bool Covers(string table) => _current.Contains(table);
 
+    /// <summary>
+    /// Counts invalidations. A scan that read copies checks it did not change meanwhile: if it did, a copy may have
+    /// shown rows its week no longer has (a purge), and the scan is redone from the weeks themselves.
+    /// </summary>
+    public long Generation => Interlocked.Read(ref _generation);
+
     /// <summary>Stops scans using the copy of <paramref name="table"/>: called before the week's rows change.</summary>
-    public void Invalidate(string table) => _current = _current.Remove(table);
+    public void Invalidate(string table)
+    {
+        Interlocked.Increment(ref _generation);
+        _current = _current.Remove(table);
+    }
 
     /// <summary>Builds what is missing or stale for <paramref name="sealedTables"/> and drops copies of weeks that are gone.</summary>
     /// <returns>Whether anything was built or dropped.</returns>
