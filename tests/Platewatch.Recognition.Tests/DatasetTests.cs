@@ -26,6 +26,8 @@ public sealed class DatasetTests(RecognizerFixture fx)
         Assert.True(r.DetectionRate >= 0.97, $"detection {r.DetectionRate:P1}");
         Assert.True(r.Top1 >= 0.95, $"top-1 {r.Top1:P1}; misreads: {string.Join(", ", r.Misreads.Select(m => $"{m.Expected}->{m.Got}"))}");
         Assert.True(r.FalsePlatesPerImage <= 0.15, $"false plates/image {r.FalsePlatesPerImage:F3}");
+        Assert.Equal(samples.Count, r.BySize.Sum(t => t.Images));
+        Assert.Contains(r.BySize, t => t is { Width: 1280, Height: 720 });
     }
 
     [Fact]

@@ -68,6 +68,9 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
                 .AddRow("median ms / image", Ms(r.MedianMs))
                 .AddRow("p95 ms / image", Ms(r.P95Ms))
                 .AddRow("CPU ms / image (all threads)", Ms(r.MeanCpuMs));
+            // Speed targets are set per frame size; sets mix sizes.
+            foreach (var t in r.BySize.Where(t => t.Images >= 5))
+                table.AddRow($"median / p95 ms, {t.Width}x{t.Height} ({t.Images.ToString(CultureInfo.InvariantCulture)} images)", $"{Ms(t.MedianMs)} / {Ms(t.P95Ms)}");
             misreads = r.Misreads;
             report = r;
         }

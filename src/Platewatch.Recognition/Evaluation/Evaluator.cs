@@ -6,6 +6,9 @@ namespace Platewatch.Recognition.Evaluation;
 
 public sealed record Misread(string Image, string Expected, string Got, IReadOnlyList<string> Candidates, string Note);
 
+/// <summary>Time per image for one image size: a target such as "per 1280x720 image" reads its own row.</summary>
+public sealed record SizeTiming(int Width, int Height, int Images, double MedianMs, double P95Ms);
+
 public sealed record EndToEndReport(
     string Set,
     int Images,
@@ -17,7 +20,8 @@ public sealed record EndToEndReport(
     double MedianMs,
     double P95Ms,
     double MeanCpuMs,
-    IReadOnlyList<Misread> Misreads);
+    IReadOnlyList<Misread> Misreads,
+    IReadOnlyList<SizeTiming> BySize);
 
 public sealed record CropReport(
     string Set,
@@ -41,6 +45,7 @@ public static class Evaluator
         ArgumentNullException.ThrowIfNull(samples);
         int detected = 0, top1 = 0, topN = 0, falsePlates = 0;
         var times = new List<double>(samples.Count);
+        var sizes = new List<(int W, int H)>(samples.Count);
         var misreads = new List<Misread>();
         var cpu0 = CpuTime();
         for (int i = 0; i < samples.Count; i++)
@@ -48,6 +53,7 @@ public static class Evaluator
             ct.ThrowIfCancellationRequested();
             var s = samples[i];
             var r = TimedRecognize(recognizer, s.ImagePath, hints, times, ct);
+            sizes.Add((r.ImageWidth, r.ImageHeight));
             var label = Quad.FromRect(s.Box.X, s.Box.Y, s.Box.Right, s.Box.Bottom);
             var overlapping = r.Plates.Where(p => Overlaps(p, label)).ToList();
             if (overlapping.Count > 0) detected++;
@@ -67,8 +73,15 @@ public static class Evaluator
         }
         int n = samples.Count;
         return new EndToEndReport(name, n, Ratio(detected, n), Ratio(top1, n), Ratio(topN, n), hints.TopN, (double)falsePlates / Math.Max(1, n),
-            Percentile(times, 0.5), Percentile(times, 0.95), (CpuTime() - cpu0).TotalMilliseconds / Math.Max(1, n), misreads);
+            Percentile(times, 0.5), Percentile(times, 0.95), (CpuTime() - cpu0).TotalMilliseconds / Math.Max(1, n), misreads, BySize(sizes, times));
     }
+
+    /// <summary>Median and p95 per image size, most common size first.</summary>
+    private static List<SizeTiming> BySize(List<(int W, int H)> sizes, List<double> times) =>
+        [.. sizes.Select((size, i) => (size, ms: times[i]))
+            .GroupBy(x => x.size)
+            .Select(g => new SizeTiming(g.Key.W, g.Key.H, g.Count(), Percentile([.. g.Select(x => x.ms)], 0.5), Percentile([.. g.Select(x => x.ms)], 0.95)))
+            .OrderByDescending(t => t.Images).ThenBy(t => t.Width).ThenBy(t => t.Height)];
 
     /// <summary>Recognizes one file, adding the recognizer's time (file read excluded) to <paramref name="times"/>.</summary>
     private static RecognitionResult TimedRecognize(IPlateRecognizer recognizer, string path, RecognitionHints hints, List<double> times, CancellationToken ct)
