@@ -410,6 +410,7 @@ public sealed class DuckDbReadStore : IReadStore
             if (_dict.TryGetCode(ValueDictionary.Agency, name, out uint code)) agencies.Add(code);
         }
         var found = await WindowIndex.ScanAsync(conn, copies, filter, from, to, agencies, _dict, cancellationToken).ConfigureAwait(false);
+        if (found is null) return ([], "reads");
         var covered = copies.Select(c => c.Table).ToHashSet(StringComparer.Ordinal);
         var rest = tables.Where(t => !covered.Contains(t)).Prepend(EmptyTable).Select(t => "SELECT * FROM " + t);
         return (found, "(" + string.Join(" UNION ALL ", rest) + ")");

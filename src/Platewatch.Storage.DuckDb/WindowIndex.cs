@@ -37,6 +37,9 @@ internal sealed class WindowIndex
     private const long LongitudeCells = 36_001;
     private const long MinutesPerKey = 16_384; // more than the 10,080 minutes of a week
 
+    // Beyond this many keys a scan's IN lists cost more to plan than the weeks cost to read.
+    private const long MaxKeys = 50_000;
+
     private readonly DuckDBConnection _root;
     private ImmutableHashSet<string> _current = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
     private long _generation;
@@ -133,9 +136,10 @@ internal sealed class WindowIndex
     /// <summary>
     /// The reads of <paramref name="tables"/> (sealed weeks this index covers, with their start in epoch ms) that fall in
     /// a window of <paramref name="filter"/>, its range [<paramref name="from"/>, <paramref name="to"/>) and area, for
-    /// <paramref name="agencyCodes"/>. Ids are <c>default</c>.
+    /// <paramref name="agencyCodes"/>. Ids are <c>default</c>. Null when the windows span more keys than one
+    /// <c>IN</c> list should carry (large areas or long spans): the caller then reads the weeks themselves.
     /// </summary>
-    public static async Task<List<Sighting>> ScanAsync(
+    public static async Task<List<Sighting>?> ScanAsync(
         DuckDBConnection conn,
         IReadOnlyList<(string Table, long Start, long End)> tables,
         ScanFilter filter,
@@ -152,6 +156,14 @@ internal sealed class WindowIndex
             La0: (int)Math.Floor(w.Box.MinLatitude * ReadSchema.CoordinateScale), La1: (int)Math.Ceiling(w.Box.MaxLatitude * ReadSchema.CoordinateScale),
             Lo0: (int)Math.Floor(w.Box.MinLongitude * ReadSchema.CoordinateScale), Lo1: (int)Math.Ceiling(w.Box.MaxLongitude * ReadSchema.CoordinateScale)))
             .Where(b => b.T1 > b.T0).ToArray();
+        long keyBound = 0;
+        foreach (var b in boxes)
+        {
+            keyBound += ((b.T1 - b.T0) / MinuteMs + 2)
+                * (Cell(b.La1, 90_000_000) - Cell(b.La0, 90_000_000) + 1)
+                * (Cell(b.Lo1, 180_000_000) - Cell(b.Lo0, 180_000_000) + 1);
+            if (keyBound > MaxKeys) return null;
+        }
         string agencies = string.Join(", ", agencyCodes.Select(c => c.ToString(CultureInfo.InvariantCulture)));
         foreach (var (table, start, end) in tables)
         {

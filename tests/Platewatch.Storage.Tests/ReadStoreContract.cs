@@ -574,6 +574,21 @@ public abstract class ReadStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Wide_area_scan_without_ids_finds_the_same_reads_in_both_layouts()
+    {
+        await Store.AppendAsync([Make("WIDE1", T0, where: North(Downtown, 15_000)), Make("WIDE2", T0.AddHours(5), where: North(Downtown, 40_000))], Ct);
+        await CompactAsync(Store);
+        await Store.AppendAsync([Make("WIDE3", T0.AddHours(2), where: Downtown)], Ct);
+        var filter = new ScanFilter { Range = new TimeRange(T0.AddHours(-1), T0.AddHours(20)), Area = new RadiusArea(Downtown, 20_000) };
+
+        var withIds = await Scan(filter);
+        var without = await Scan(filter with { IdsNeeded = false });
+
+        Assert.Equal(["WIDE1", "WIDE3"], withIds.Select(s => s.Plate));
+        Assert.Equal(withIds.Select(s => (s.Plate, s.At)), without.Select(s => (s.Plate, s.At)));
+    }
+
+    [Fact]
     public async Task Purged_reads_are_gone_from_window_scans_in_both_layouts()
     {
         var monday = new DateTimeOffset(2026, 3, 9, 0, 0, 0, TimeSpan.Zero);
