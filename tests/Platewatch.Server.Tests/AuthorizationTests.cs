@@ -55,6 +55,12 @@ public sealed class AuthorizationTests
             var response = await camera.GetAsync(url, Ct);
             Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{url}: {response.StatusCode}");
         }
+        // Each refusal is on the record, without the query string (it may name a plate).
+        var refused = (await server.AuditEntriesAsync()).Where(e => e.Record.Action == "access.forbidden").ToList();
+        Assert.Equal(4, refused.Count);
+        Assert.All(refused, e => Assert.Equal("denied", e.Record.Outcome));
+        Assert.Contains(refused, e => e.Record.Detail!.StartsWith("GET /api/v1/audit:", StringComparison.Ordinal));
+        Assert.DoesNotContain(refused, e => e.Record.Detail!.Contains("CAM1", StringComparison.Ordinal));
         // The key also works from the X-Api-Key header.
         using var header = new HttpClient { BaseAddress = server.Http.BaseAddress };
         header.DefaultRequestHeaders.Add("X-Api-Key", server.CameraKeyA);

@@ -87,6 +87,7 @@ internal static class PlatewatchServer
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
         var userPolicy = new AuthorizationPolicyBuilder(TokenAuthenticationHandler.SchemeName)
             .RequireAuthenticatedUser().RequireRole([.. Roles.UserRoles]).Build();
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, AuditedAuthorization>();
         builder.Services.AddAuthorizationBuilder()
             .SetDefaultPolicy(userPolicy)
             // Anything mapped without an explicit rule still needs a signed-in person: open is never the default.
