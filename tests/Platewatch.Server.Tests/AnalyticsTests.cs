@@ -131,6 +131,26 @@ public sealed class AnalyticsTests
         Assert.Equal(2, listed.Count);
         Assert.Equal([first], listed[1].Record.RecordIds);
         Assert.Equal(Roles.Auditor, listed[1].Record.Role);
+        Assert.Contains(await server.AuditEntriesAsync(), e => e.Record.Action == "access.forbidden" && e.Record.Role == Roles.Investigator);
+    }
+
+    [Fact]
+    public async Task An_approval_is_found_at_its_location_by_its_own_agency_only()
+    {
+        await using var server = await RunningServer.StartAsync();
+        using var supA = await server.SignInAsync(RunningServer.AgencyA, Roles.Supervisor);
+        using var supB = await server.SignInAsync(RunningServer.AgencyB, Roles.Supervisor);
+        var created = await supA.PostAsJsonAsync("/api/v1/analytics/approvals", new { caseNumber = "24-0123", days = 7 }, Ct);
+        var location = created.Headers.Location!.ToString();
+
+        var own = await supA.GetFromJsonAsync<JsonElement>(location, Ct);
+        var foreign = await Problem(await supB.GetAsync(location, Ct), HttpStatusCode.NotFound);
+
+        Assert.Equal("24-0123", own.GetProperty("caseNumber").GetString());
+        Assert.Equal("active", own.GetProperty("status").GetString());
+        Assert.Contains("no approval", foreign.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var views = (await server.AuditEntriesAsync()).Where(e => e.Record.Action == "analytics.view-approval").ToList();
+        Assert.Equal(["ok", "rejected"], views.Select(e => e.Record.Outcome));
     }
 
     [Fact]

@@ -113,7 +113,8 @@ internal sealed record ApprovalList(int Count, IReadOnlyList<ApprovalView> Appro
 /// <c>GET /api/v1/analytics/{kind}</c>: the investigative analyses, through the analytics gate of
 /// <see cref="ReadQueryService"/> (purpose, case, authorisation, window; audited with the plates returned), and
 /// <c>POST /api/v1/analytics/approvals</c>, where a supervisor records an approval for a case,
-/// <c>GET /api/v1/analytics/approvals</c>, where supervisors and auditors list their agency's approvals, and
+/// <c>GET /api/v1/analytics/approvals</c> and <c>GET /api/v1/analytics/approvals/{id}</c>, where supervisors and
+/// auditors list or look up their agency's approvals, and
 /// <c>POST /api/v1/analytics/approvals/{id}/revoke</c>, where a supervisor withdraws one (as camera keys are revoked).
 /// </summary>
 internal static class AnalyticsApi
@@ -171,6 +172,7 @@ internal static class AnalyticsApi
         var supervisors = new AuthorizationPolicyBuilder(TokenAuthenticationHandler.SchemeName).RequireRole(Roles.Supervisor).Build();
         var approvals = app.MapGroup("/api/v1/analytics/approvals").WithTags("analytics");
         approvals.MapGet("", ListApprovalsAsync).RequireAuthorization(reviewers);
+        approvals.MapGet("/{id}", GetApprovalAsync).RequireAuthorization(reviewers);
         approvals.MapPost("/{id}/revoke", RevokeApprovalAsync).RequireAuthorization(supervisors);
         return app;
     }
@@ -289,6 +291,17 @@ internal static class AnalyticsApi
         {
             return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest, title: "Invalid approval listing");
         }
+    }
+
+    private static async Task<Results<Ok<ApprovalView>, ProblemHttpResult>> GetApprovalAsync(
+        string id, HttpContext http, DataDirectory data, TimeProvider time, CancellationToken cancellationToken)
+    {
+        id = id.Length > 64 ? id[..64] : id;
+        var admin = new ApprovalAdmin(data.Approvals, data.Audit, http.User.Principal(), http.Source());
+        var found = await admin.FindAsync(id, cancellationToken).ConfigureAwait(false);
+        return found is null
+            ? TypedResults.Problem($"Your agency has no approval with the id '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "No such approval")
+            : TypedResults.Ok(ApprovalView.Of(found, time.GetUtcNow()));
     }
 
     private static async Task<Results<Ok<ApprovalView>, ProblemHttpResult>> RevokeApprovalAsync(

@@ -34,6 +34,23 @@ internal sealed class ApprovalAdmin(ApprovalStore approvals, IAuditLog audit, Pr
         return found;
     }
 
+    public const string ViewAction = "analytics.view-approval";
+
+    /// <summary>One of the actor's agency's approvals, or null (another agency's is as unknown as a missing one); audited either way.</summary>
+    public async Task<AnalysisApproval?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        var found = await approvals.FindAsync(id, cancellationToken).ConfigureAwait(false);
+        if (found is not null && !string.Equals(found.AgencyId, actor.AgencyId, StringComparison.Ordinal)) found = null;
+        var record = Record(ViewAction, found?.CaseNumber) with
+        {
+            Parameters = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("id", id)]),
+            ResultCount = found is null ? 0 : 1,
+        };
+        if (found is null) record = record with { Outcome = "rejected", Detail = $"agency '{actor.AgencyId}' has no approval '{id}'" };
+        await audit.AppendAsync(record, cancellationToken).ConfigureAwait(false);
+        return found;
+    }
+
     /// <summary>Revokes one of the actor's agency's approvals; a refusal (unknown, foreign, already revoked) is audited as rejected.</summary>
     public async Task<ApprovalRevocation> RevokeAsync(string id, DateTimeOffset now, CancellationToken cancellationToken)
     {
