@@ -73,22 +73,22 @@ public sealed class DuckDbReadStore : IReadStore
         // per-row-group min/max fine-grained enough to find one plate inside a day-chunk (see docs/architecture.md).
         _root = new DuckDBConnection("Data Source=:memory:");
         _root.Open();
-        Execute(_root, $"ATTACH '{SqlText(_file)}' AS {Catalog} (ROW_GROUP_SIZE {options.RowGroupSize.ToString(CultureInfo.InvariantCulture)})");
-        Execute(_root, $"USE {Catalog}");
+        Sql.Execute(_root, $"ATTACH '{Sql.Text(_file)}' AS {Catalog} (ROW_GROUP_SIZE {options.RowGroupSize.ToString(CultureInfo.InvariantCulture)})");
+        Sql.Execute(_root, $"USE {Catalog}");
         _windowIndex = new WindowIndex(_root, directory);
         _secondWriter = _root.Duplicate();
         if (_secondWriter.State != System.Data.ConnectionState.Open) _secondWriter.Open();
-        Execute(_secondWriter, $"USE {Catalog}");
-        Execute(_root, $"CREATE TABLE IF NOT EXISTS {EmptyTable} ({ReadSchema.Columns})");
-        Execute(_root, ValueDictionary.Schema);
+        Sql.Execute(_secondWriter, $"USE {Catalog}");
+        Sql.Execute(_root, $"CREATE TABLE IF NOT EXISTS {EmptyTable} ({ReadSchema.Columns})");
+        Sql.Execute(_root, ValueDictionary.Schema);
         _dict.Load(_root);
-        if (options.MemoryLimit is { } m) Execute(_root, $"SET memory_limit = '{SqlText(m)}'");
-        if (options.Threads is { } t) Execute(_root, $"SET threads = {t.ToString(CultureInfo.InvariantCulture)}");
+        if (options.MemoryLimit is { } m) Sql.Execute(_root, $"SET memory_limit = '{Sql.Text(m)}'");
+        if (options.Threads is { } t) Sql.Execute(_root, $"SET threads = {t.ToString(CultureInfo.InvariantCulture)}");
         LoadCatalog();
         if (_windowIndex.Sync([.. _sealed.Select(t => (t, TableSpan(t).Start))], CancellationToken.None) || _upgraded)
         {
             // An upgrade rewrites whole partitions: write them out now rather than leave a WAL the size of the store.
-            Execute(_root, "CHECKPOINT");
+            Sql.Execute(_root, "CHECKPOINT");
             _windowIndex.Checkpoint();
         }
     }
@@ -142,7 +142,7 @@ public sealed class DuckDbReadStore : IReadStore
             {
                 if (_recent.Add(table))
                 {
-                    Execute(_root, $"CREATE TABLE IF NOT EXISTS {table} ({ReadSchema.Columns})");
+                    Sql.Execute(_root, $"CREATE TABLE IF NOT EXISTS {table} ({ReadSchema.Columns})");
                     created = true;
                 }
             }
@@ -186,7 +186,7 @@ public sealed class DuckDbReadStore : IReadStore
         try
         {
             CompactEligible(force: true, cancellationToken);
-            Execute(_root, "CHECKPOINT");
+            Sql.Execute(_root, "CHECKPOINT");
             _windowIndex.Checkpoint();
         }
         finally
@@ -275,7 +275,7 @@ public sealed class DuckDbReadStore : IReadStore
             // A hash join on a time bucket, then the exact box test: one pass over the window's partitions instead of a
             // query per box, and no range join (DuckDB's IEJoin sorts both sides; the reads side is millions of rows).
             long bucket = Math.Max(1000, f.Windows.Max(w => (w.To - w.From).Ticks / TimeSpan.TicksPerMillisecond));
-            Execute(conn, "CREATE TEMP TABLE scan_win (b BIGINT, t0 BIGINT, t1 BIGINT, la0 INTEGER, la1 INTEGER, lo0 INTEGER, lo1 INTEGER)");
+            Sql.Execute(conn, "CREATE TEMP TABLE scan_win (b BIGINT, t0 BIGINT, t1 BIGINT, la0 INTEGER, la1 INTEGER, lo0 INTEGER, lo1 INTEGER)");
             long wmin = long.MaxValue, wmax = long.MinValue;
             using (var app = conn.CreateAppender("scan_win"))
             {
@@ -285,11 +285,11 @@ public sealed class DuckDbReadStore : IReadStore
                     if (t1 <= t0) continue;
                     wmin = Math.Min(wmin, t0);
                     wmax = Math.Max(wmax, t1);
+                    var box = ReadSchema.ToMicroDegrees(w.Box);
                     for (long b = FloorDiv(t0, bucket); b <= FloorDiv(t1 - 1, bucket); b++)
                     {
                         app.CreateRow().AppendValue(b).AppendValue(t0).AppendValue(t1)
-                            .AppendValue((int)Math.Floor(w.Box.MinLatitude * ReadSchema.CoordinateScale)).AppendValue((int)Math.Ceiling(w.Box.MaxLatitude * ReadSchema.CoordinateScale))
-                            .AppendValue((int)Math.Floor(w.Box.MinLongitude * ReadSchema.CoordinateScale)).AppendValue((int)Math.Ceiling(w.Box.MaxLongitude * ReadSchema.CoordinateScale))
+                            .AppendValue(box.MinLat).AppendValue(box.MaxLat).AppendValue(box.MinLon).AppendValue(box.MaxLon)
                             .EndRow();
                     }
                 }
@@ -303,15 +303,7 @@ public sealed class DuckDbReadStore : IReadStore
         Add(cmd, "from", from);
         Add(cmd, "to", to);
         AppendCodes(cmd, sql, "r.agency", "ag", ValueDictionary.Agency, scan.Agencies);
-        if (f.Area is { } area)
-        {
-            var b = area.Bounds;
-            sql.Append(" AND r.lat BETWEEN $minlat AND $maxlat AND r.lon BETWEEN $minlon AND $maxlon");
-            Add(cmd, "minlat", (long)Math.Floor(b.MinLatitude * ReadSchema.CoordinateScale));
-            Add(cmd, "maxlat", (long)Math.Ceiling(b.MaxLatitude * ReadSchema.CoordinateScale));
-            Add(cmd, "minlon", (long)Math.Floor(b.MinLongitude * ReadSchema.CoordinateScale));
-            Add(cmd, "maxlon", (long)Math.Ceiling(b.MaxLongitude * ReadSchema.CoordinateScale));
-        }
+        if (f.Area is { } area) AppendBox(cmd, sql, "r.", area.Bounds);
         if (f.MinConfidence > 0)
         {
             sql.Append(" AND r.conf >= $minconf");
@@ -349,7 +341,7 @@ public sealed class DuckDbReadStore : IReadStore
             }
             else
             {
-                Execute(conn, "CREATE TEMP TABLE scan_plates (plate VARCHAR)");
+                Sql.Execute(conn, "CREATE TEMP TABLE scan_plates (plate VARCHAR)");
                 using (var app = conn.CreateAppender("scan_plates"))
                 {
                     foreach (string p in f.Plates.Distinct(StringComparer.Ordinal)) app.CreateRow().AppendValue(p).EndRow();
@@ -439,8 +431,8 @@ public sealed class DuckDbReadStore : IReadStore
                     }
                     if (end <= cut)
                     {
-                        deleted += Scalar<long>(_root, $"SELECT count(*) FROM {table}");
-                        Execute(_root, $"DROP TABLE {table}");
+                        deleted += Sql.Scalar<long>(_root, $"SELECT count(*) FROM {table}");
+                        Sql.Execute(_root, $"DROP TABLE {table}");
                         Forget(table);
                         if (table[0] != 'r') _filters.Remove(start / DayMs);
                     }
@@ -458,7 +450,7 @@ public sealed class DuckDbReadStore : IReadStore
             Publish();
             foreach (var t in droppedCopies) _windowIndex.Drop(t);
             foreach (var t in changedCopies) _windowIndex.Build(t, TableSpan(t).Start);
-            Execute(_root, "CHECKPOINT");
+            Sql.Execute(_root, "CHECKPOINT");
             _windowIndex.Checkpoint();
             return deleted;
         }
@@ -503,7 +495,7 @@ public sealed class DuckDbReadStore : IReadStore
             _disposed = true;
             try
             {
-                Execute(_root, "CHECKPOINT");
+                Sql.Execute(_root, "CHECKPOINT");
                 _windowIndex.Checkpoint();
             }
             catch (DuckDBException)
@@ -590,12 +582,7 @@ public sealed class DuckDbReadStore : IReadStore
 
         if (q.Area is { } area)
         {
-            var b = area.Bounds;
-            sql.Append(" AND lat BETWEEN $minlat AND $maxlat AND lon BETWEEN $minlon AND $maxlon");
-            Add(cmd, "minlat", (long)Math.Floor(b.MinLatitude * ReadSchema.CoordinateScale));
-            Add(cmd, "maxlat", (long)Math.Ceiling(b.MaxLatitude * ReadSchema.CoordinateScale));
-            Add(cmd, "minlon", (long)Math.Floor(b.MinLongitude * ReadSchema.CoordinateScale));
-            Add(cmd, "maxlon", (long)Math.Ceiling(b.MaxLongitude * ReadSchema.CoordinateScale));
+            AppendBox(cmd, sql, "", area.Bounds);
             if (area is RadiusArea radius)
             {
                 sql.Append(" AND 2 * 6371008.8 * asin(least(1.0, sqrt(pow(sin(radians(lat / 1e6 - $clat) / 2), 2) + " +
@@ -647,7 +634,7 @@ public sealed class DuckDbReadStore : IReadStore
     {
         var conn = _root.Duplicate();
         if (conn.State != System.Data.ConnectionState.Open) conn.Open();
-        Execute(conn, $"USE {Catalog}");
+        Sql.Execute(conn, $"USE {Catalog}");
         return conn;
     }
 
@@ -665,6 +652,17 @@ public sealed class DuckDbReadStore : IReadStore
         }
         if (n == 0) sql.Append("NULL");
         sql.Append(')');
+    }
+
+    /// <summary>"AND lat BETWEEN ... AND lon BETWEEN ...": the per-row-group min/max of the integer columns prune on it.</summary>
+    private static void AppendBox(DuckDBCommand cmd, StringBuilder sql, string alias, BoundingBox bounds)
+    {
+        var b = ReadSchema.ToMicroDegrees(bounds);
+        sql.Append(" AND ").Append(alias).Append("lat BETWEEN $minlat AND $maxlat AND ").Append(alias).Append("lon BETWEEN $minlon AND $maxlon");
+        Add(cmd, "minlat", (long)b.MinLat);
+        Add(cmd, "maxlat", (long)b.MaxLat);
+        Add(cmd, "minlon", (long)b.MinLon);
+        Add(cmd, "maxlon", (long)b.MaxLon);
     }
 
     private static void Add(DuckDBCommand cmd, string name, object value) => cmd.Parameters.Add(new DuckDBParameter(name, value));
@@ -690,8 +688,8 @@ public sealed class DuckDbReadStore : IReadStore
 
         // Matched on the id's low half, then the whole id rebuilt from each row's time: a resend with another capture time
         // within the day is still the same read.
-        Execute(_root, "CREATE TEMP TABLE IF NOT EXISTS dup_check (idl BIGINT)");
-        Execute(_root, "DELETE FROM dup_check");
+        Sql.Execute(_root, "CREATE TEMP TABLE IF NOT EXISTS dup_check (idl BIGINT)");
+        Sql.Execute(_root, "DELETE FROM dup_check");
         using (var app = _root.CreateAppender("dup_check"))
         {
             foreach (var s in suspects) app.CreateRow().AppendValue(ReadSchema.SplitId(s.Id.Value, 0).Low).EndRow();
@@ -752,9 +750,9 @@ public sealed class DuckDbReadStore : IReadStore
             if (!force && end + graceMs > _newestTs) continue;
             string week = WeekTable(start);
             using var tx = _root.BeginTransaction();
-            Execute(_root, $"CREATE TABLE IF NOT EXISTS {week} ({ReadSchema.Columns})");
-            Execute(_root, $"INSERT INTO {week} SELECT * FROM {day} ORDER BY {ReadSchema.SortOrder}");
-            Execute(_root, $"DROP TABLE {day}");
+            Sql.Execute(_root, $"CREATE TABLE IF NOT EXISTS {week} ({ReadSchema.Columns})");
+            Sql.Execute(_root, $"INSERT INTO {week} SELECT * FROM {day} ORDER BY {ReadSchema.SortOrder}");
+            Sql.Execute(_root, $"DROP TABLE {day}");
             _recent.Remove(day);
             _weeks.Add(week);
             RebuildView();
@@ -771,15 +769,15 @@ public sealed class DuckDbReadStore : IReadStore
             string sealedName = "x_" + week[2..];
             bool merge = _sealed.Contains(sealedName);
             // Late reads for a sealed week wait in a small open week until they are worth a re-sort.
-            if (merge && !force && Scalar<long>(_root, $"SELECT count(*) FROM {week}") * 20 < Scalar<long>(_root, $"SELECT count(*) FROM {sealedName}"))
+            if (merge && !force && Sql.Scalar<long>(_root, $"SELECT count(*) FROM {week}") * 20 < Sql.Scalar<long>(_root, $"SELECT count(*) FROM {sealedName}"))
                 continue;
             _windowIndex.Invalidate(sealedName);
             using var tx = _root.BeginTransaction();
             string source = merge ? $"(SELECT * FROM {sealedName} UNION ALL SELECT * FROM {week})" : week;
-            Execute(_root, $"CREATE TABLE sealing AS SELECT * FROM {source} ORDER BY {ReadSchema.SortOrder}");
-            Execute(_root, $"DROP TABLE {week}");
-            if (merge) Execute(_root, $"DROP TABLE {sealedName}");
-            Execute(_root, $"ALTER TABLE sealing RENAME TO {sealedName}");
+            Sql.Execute(_root, $"CREATE TABLE sealing AS SELECT * FROM {source} ORDER BY {ReadSchema.SortOrder}");
+            Sql.Execute(_root, $"DROP TABLE {week}");
+            if (merge) Sql.Execute(_root, $"DROP TABLE {sealedName}");
+            Sql.Execute(_root, $"ALTER TABLE sealing RENAME TO {sealedName}");
             _weeks.Remove(week);
             _sealed.Add(sealedName);
             RebuildView();
@@ -804,7 +802,7 @@ public sealed class DuckDbReadStore : IReadStore
     {
         var sb = new StringBuilder("CREATE OR REPLACE VIEW reads AS SELECT * FROM ").Append(EmptyTable);
         foreach (var t in AllTables()) sb.Append(" UNION ALL SELECT * FROM ").Append(t);
-        Execute(_root, sb.ToString());
+        Sql.Execute(_root, sb.ToString());
     }
 
     private void LoadCatalog()
@@ -827,7 +825,7 @@ public sealed class DuckDbReadStore : IReadStore
         Publish();
         // A crash while sealing leaves only the transaction's undo; nothing named "sealing" survives a commit.
         if (AllTables().Any())
-            _newestTs = Scalar<long?>(_root, "SELECT max(ts) FROM reads") ?? long.MinValue;
+            _newestTs = Sql.Scalar<long?>(_root, "SELECT max(ts) FROM reads") ?? long.MinValue;
     }
 
     /// <summary>
@@ -839,7 +837,7 @@ public sealed class DuckDbReadStore : IReadStore
     private void UpgradeColumns()
     {
         var (from, to) = PlateText.SkeletonTranslation();
-        string skeleton = $"translate(plate, '{SqlText(from)}', '{SqlText(to)}')";
+        string skeleton = $"translate(plate, '{Sql.Text(from)}', '{Sql.Text(to)}')";
         foreach (var table in AllTables().Prepend(EmptyTable).ToList())
         {
             var columns = new HashSet<string>(StringComparer.Ordinal);
@@ -854,10 +852,10 @@ public sealed class DuckDbReadStore : IReadStore
             string ids = uuid ? ReadSchema.SplitIdSql("id", "ts") : "idh, idl";
             string order = table[0] is 'w' or 'x' ? $" ORDER BY {ReadSchema.SortOrder}" : "";
             using var tx = _root.BeginTransaction();
-            Execute(_root, $"CREATE TABLE upgrading ({ReadSchema.Columns})");
-            Execute(_root, $"INSERT INTO upgrading SELECT {ids}, {ReadSchema.ColumnsAfterId}, {(noSkeleton ? skeleton : "skel")} AS skel FROM {table}{order}");
-            Execute(_root, $"DROP TABLE {table}");
-            Execute(_root, $"ALTER TABLE upgrading RENAME TO {table}");
+            Sql.Execute(_root, $"CREATE TABLE upgrading ({ReadSchema.Columns})");
+            Sql.Execute(_root, $"INSERT INTO upgrading SELECT {ids}, {ReadSchema.ColumnsAfterId}, {(noSkeleton ? skeleton : "skel")} AS skel FROM {table}{order}");
+            Sql.Execute(_root, $"DROP TABLE {table}");
+            Sql.Execute(_root, $"ALTER TABLE upgrading RENAME TO {table}");
             tx.Commit();
             _upgraded = true;
         }
@@ -920,26 +918,7 @@ public sealed class DuckDbReadStore : IReadStore
         return (s, table[0] == 'r' ? s + DayMs : PartitionEnd(s));
     }
 
-    private static void Execute(DuckDBConnection c, string sql)
-    {
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
-
-    private static T Scalar<T>(DuckDBConnection c, string sql)
-    {
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        object? v = cmd.ExecuteScalar();
-        if (v is null or DBNull) return default!;
-        var target = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
-        return (T)Convert.ChangeType(v, target, CultureInfo.InvariantCulture);
-    }
-
     private static long FloorDiv(long a, long b) => (a / b) - ((a % b) < 0 ? 1 : 0);
-
-    private static string SqlText(string s) => s.Replace("'", "''", StringComparison.Ordinal);
 
     private static long FileSize(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
 }

@@ -43,6 +43,11 @@ internal static class ReadSchema
 
     public static int ToMicroDegrees(double deg) => (int)Math.Round(deg * CoordinateScale);
 
+    /// <summary>A box in stored microdegrees, rounded outward so that no read inside it is lost to rounding.</summary>
+    public static (int MinLat, int MaxLat, int MinLon, int MaxLon) ToMicroDegrees(BoundingBox b) => (
+        (int)Math.Floor(b.MinLatitude * CoordinateScale), (int)Math.Ceiling(b.MaxLatitude * CoordinateScale),
+        (int)Math.Floor(b.MinLongitude * CoordinateScale), (int)Math.Ceiling(b.MaxLongitude * CoordinateScale));
+
     /// <summary>Appends one row; <paramref name="codes"/> are the dictionary codes of region, camera and agency.</summary>
     public static void Append(DuckDBAppender appender, PlateRead r, (uint Region, uint Camera, uint Agency) codes)
     {

@@ -47,8 +47,8 @@ internal sealed class WindowIndex
     public WindowIndex(DuckDBConnection root, string directory)
     {
         _root = root;
-        Execute(root, $"ATTACH '{Path.Combine(directory, FileName).Replace("'", "''", StringComparison.Ordinal)}' AS {Catalog} (ROW_GROUP_SIZE {RowGroupSize})");
-        Execute(root, $"CREATE TABLE IF NOT EXISTS {Catalog}.built (name VARCHAR PRIMARY KEY, rows BIGINT NOT NULL, format INTEGER NOT NULL)");
+        Sql.Execute(root, $"ATTACH '{Sql.Text(Path.Combine(directory, FileName))}' AS {Catalog} (ROW_GROUP_SIZE {RowGroupSize})");
+        Sql.Execute(root, $"CREATE TABLE IF NOT EXISTS {Catalog}.built (name VARCHAR PRIMARY KEY, rows BIGINT NOT NULL, format INTEGER NOT NULL)");
     }
 
     /// <summary>Whether <paramref name="table"/> has a copy built from its current rows.</summary>
@@ -107,15 +107,15 @@ internal sealed class WindowIndex
         string s = start.ToString(CultureInfo.InvariantCulture);
         using (var tx = _root.BeginTransaction())
         {
-            Execute(_root, $"DROP TABLE IF EXISTS {Catalog}.{copy}");
-            Execute(_root, $"DROP TABLE IF EXISTS {Catalog}.{plates}");
-            Execute(_root, $"CREATE TABLE {Catalog}.{plates} AS SELECT (row_number() OVER (ORDER BY plate) - 1)::UINTEGER AS pn, plate FROM (SELECT DISTINCT plate FROM {table}) ORDER BY pn");
-            Execute(_root,
+            Sql.Execute(_root, $"DROP TABLE IF EXISTS {Catalog}.{copy}");
+            Sql.Execute(_root, $"DROP TABLE IF EXISTS {Catalog}.{plates}");
+            Sql.Execute(_root, $"CREATE TABLE {Catalog}.{plates} AS SELECT (row_number() OVER (ORDER BY plate) - 1)::UINTEGER AS pn, plate FROM (SELECT DISTINCT plate FROM {table}) ORDER BY pn");
+            Sql.Execute(_root,
                 $"CREATE TABLE {Catalog}.{copy} AS SELECT " +
                 $"(((r.lat + 90000000) // {CellMicroDegrees})::BIGINT * {LongitudeCells} + (r.lon + 180000000) // {CellMicroDegrees}) * {MinutesPerKey} + (r.ts - {s}) // {MinuteMs} AS k, " +
                 $"((r.ts - {s}) % {MinuteMs})::USMALLINT AS ms, p.pn, r.conf, r.lat, r.lon, r.acc, r.camera, r.agency " +
                 $"FROM {table} r JOIN {Catalog}.{plates} p ON p.plate = r.plate ORDER BY k, ms");
-            Execute(_root, $"INSERT OR REPLACE INTO {Catalog}.built VALUES ('{table}', {rows.ToString(CultureInfo.InvariantCulture)}, {Format})");
+            Sql.Execute(_root, $"INSERT OR REPLACE INTO {Catalog}.built VALUES ('{table}', {rows.ToString(CultureInfo.InvariantCulture)}, {Format})");
             tx.Commit();
         }
         _current = _current.Add(table);
@@ -125,13 +125,13 @@ internal sealed class WindowIndex
     {
         Invalidate(table);
         using var tx = _root.BeginTransaction();
-        Execute(_root, $"DROP TABLE IF EXISTS {Catalog}.{CopyName(table)}");
-        Execute(_root, $"DROP TABLE IF EXISTS {Catalog}.{PlatesName(table)}");
-        Execute(_root, $"DELETE FROM {Catalog}.built WHERE name = '{table}'");
+        Sql.Execute(_root, $"DROP TABLE IF EXISTS {Catalog}.{CopyName(table)}");
+        Sql.Execute(_root, $"DROP TABLE IF EXISTS {Catalog}.{PlatesName(table)}");
+        Sql.Execute(_root, $"DELETE FROM {Catalog}.built WHERE name = '{table}'");
         tx.Commit();
     }
 
-    public void Checkpoint() => Execute(_root, $"CHECKPOINT {Catalog}");
+    public void Checkpoint() => Sql.Execute(_root, $"CHECKPOINT {Catalog}");
 
     /// <summary>
     /// The reads of <paramref name="tables"/> (sealed weeks this index covers, with their start in epoch ms) that fall in
@@ -151,10 +151,12 @@ internal sealed class WindowIndex
     {
         var found = new List<Sighting>();
         if (agencyCodes.Count == 0) return found;
-        var boxes = filter.Windows.Select(w => (
-            T0: Math.Max(w.From.ToUnixTimeMilliseconds(), from), T1: Math.Min(w.To.ToUnixTimeMilliseconds(), to),
-            La0: (int)Math.Floor(w.Box.MinLatitude * ReadSchema.CoordinateScale), La1: (int)Math.Ceiling(w.Box.MaxLatitude * ReadSchema.CoordinateScale),
-            Lo0: (int)Math.Floor(w.Box.MinLongitude * ReadSchema.CoordinateScale), Lo1: (int)Math.Ceiling(w.Box.MaxLongitude * ReadSchema.CoordinateScale)))
+        var boxes = filter.Windows.Select(w =>
+            {
+                var m = ReadSchema.ToMicroDegrees(w.Box);
+                return (T0: Math.Max(w.From.ToUnixTimeMilliseconds(), from), T1: Math.Min(w.To.ToUnixTimeMilliseconds(), to),
+                    La0: m.MinLat, La1: m.MaxLat, Lo0: m.MinLon, Lo1: m.MaxLon);
+            })
             .Where(b => b.T1 > b.T0).ToArray();
         long keyBound = 0;
         foreach (var b in boxes)
@@ -269,17 +271,5 @@ internal sealed class WindowIndex
 
     private static string PlatesName(string table) => "p_" + table[2..];
 
-    private long Count(string table)
-    {
-        using var cmd = _root.CreateCommand();
-        cmd.CommandText = $"SELECT count(*) FROM {table}";
-        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
-    }
-
-    private static void Execute(DuckDBConnection c, string sql)
-    {
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
+    private long Count(string table) => Sql.Scalar<long>(_root, $"SELECT count(*) FROM {table}");
 }

@@ -56,20 +56,8 @@ public sealed class ReadQueryService
         ArgumentNullException.ThrowIfNull(platesReturned);
         who.Validate();
         var parameters = request.Describe();
-        AuditRecord Record(string outcome, string? detail) => new()
-        {
-            Actor = who.UserId,
-            AgencyId = who.AgencyId,
-            Role = who.Role,
-            Action = AnalyticsActionPrefix + AnalysisRequest.Name(request.Kind),
-            Outcome = outcome,
-            Purpose = why.Code,
-            PurposeText = why.Text,
-            CaseNumber = why.CaseNumber,
-            Source = source,
-            Parameters = parameters,
-            Detail = detail,
-        };
+        AuditRecord Record(string outcome, string? detail) =>
+            AccessRecord(who, why, AnalyticsActionPrefix + AnalysisRequest.Name(request.Kind), outcome, source, parameters) with { Detail = detail };
 
         try
         {
@@ -192,19 +180,7 @@ public sealed class ReadQueryService
         var described = new SortedDictionary<string, string>(query.Describe().ToDictionary(), StringComparer.Ordinal);
         if (extra is not null) foreach (var (k, v) in extra) described[k] = v;
         var parameters = described.ToImmutableSortedDictionary(StringComparer.Ordinal);
-        AuditRecord Record(string outcome) => new()
-        {
-            Actor = who.UserId,
-            AgencyId = who.AgencyId,
-            Role = who.Role,
-            Action = action,
-            Outcome = outcome,
-            Purpose = why.Code,
-            PurposeText = why.Text,
-            CaseNumber = why.CaseNumber,
-            Source = source,
-            Parameters = parameters,
-        };
+        AuditRecord Record(string outcome) => AccessRecord(who, why, action, outcome, source, parameters);
 
         string? refusal = CheckPurpose(who, why);
         var agencies = VisibleAgencies(who, why);
@@ -260,6 +236,21 @@ public sealed class ReadQueryService
         }, cancellationToken).ConfigureAwait(false);
         return n;
     }
+
+    /// <summary>The audit entry of one access to reads: who, why, what and with which parameters.</summary>
+    private static AuditRecord AccessRecord(Principal who, AccessPurpose why, string action, string outcome, string? source, ImmutableSortedDictionary<string, string> parameters) => new()
+    {
+        Actor = who.UserId,
+        AgencyId = who.AgencyId,
+        Role = who.Role,
+        Action = action,
+        Outcome = outcome,
+        Purpose = why.Code,
+        PurposeText = why.Text,
+        CaseNumber = why.CaseNumber,
+        Source = source,
+        Parameters = parameters,
+    };
 
     private string? CheckPurpose(Principal who, AccessPurpose why)
     {
