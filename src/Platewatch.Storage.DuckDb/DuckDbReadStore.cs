@@ -61,7 +61,6 @@ public sealed class DuckDbReadStore : IReadStore
 
     // The partitions as of the last commit, for readers: the sorted sets above change under the writer.
     private volatile string[] _published = [];
-    private bool _upgraded;
     private bool _disposed;
 
     private DuckDbReadStore(string directory, DuckDbStoreOptions options)
@@ -84,8 +83,8 @@ public sealed class DuckDbReadStore : IReadStore
         _dict.Load(_root);
         if (options.MemoryLimit is { } m) Sql.Execute(_root, $"SET memory_limit = '{Sql.Text(m)}'");
         if (options.Threads is { } t) Sql.Execute(_root, $"SET threads = {t.ToString(CultureInfo.InvariantCulture)}");
-        LoadCatalog();
-        if (_windowIndex.Sync([.. _sealed.Select(t => (t, TableSpan(t).Start))], CancellationToken.None) || _upgraded)
+        bool upgraded = LoadCatalog();
+        if (_windowIndex.Sync([.. _sealed.Select(t => (t, TableSpan(t).Start))], CancellationToken.None) || upgraded)
         {
             // An upgrade rewrites whole partitions: write them out now rather than leave a WAL the size of the store.
             Sql.Execute(_root, "CHECKPOINT");
@@ -604,7 +603,7 @@ public sealed class DuckDbReadStore : IReadStore
             {
                 string name = "id" + i.ToString(CultureInfo.InvariantCulture);
                 sql.Append(i == 0 ? "$" : ", $").Append(name);
-                Add(cmd, name, ReadSchema.SplitId(q.Ids[i].Value, 0).Low);
+                Add(cmd, name, ReadSchema.IdLow(q.Ids[i].Value));
             }
             sql.Append(')');
         }
@@ -692,7 +691,7 @@ public sealed class DuckDbReadStore : IReadStore
         Sql.Execute(_root, "DELETE FROM dup_check");
         using (var app = _root.CreateAppender("dup_check"))
         {
-            foreach (var s in suspects) app.CreateRow().AppendValue(ReadSchema.SplitId(s.Id.Value, 0).Low).EndRow();
+            foreach (var s in suspects) app.CreateRow().AppendValue(ReadSchema.IdLow(s.Id.Value)).EndRow();
         }
         using var cmd = _root.CreateCommand();
         cmd.CommandText = "SELECT DISTINCT r.idh, r.idl, r.ts FROM reads r SEMI JOIN dup_check d ON r.idl = d.idl WHERE r.ts BETWEEN $lo AND $hi";
@@ -805,7 +804,8 @@ public sealed class DuckDbReadStore : IReadStore
         Sql.Execute(_root, sb.ToString());
     }
 
-    private void LoadCatalog()
+    /// <returns>Whether tables of an earlier layout were upgraded.</returns>
+    private bool LoadCatalog()
     {
         using var cmd = _root.CreateCommand();
         cmd.CommandText = $"SELECT table_name FROM duckdb_tables() WHERE database_name = '{Catalog}' AND schema_name = 'main' AND NOT temporary";
@@ -820,12 +820,13 @@ public sealed class DuckDbReadStore : IReadStore
                 else if (name.StartsWith("x_", StringComparison.Ordinal)) _sealed.Add(name);
             }
         }
-        UpgradeColumns();
+        bool upgraded = UpgradeColumns();
         RebuildView();
         Publish();
         // A crash while sealing leaves only the transaction's undo; nothing named "sealing" survives a commit.
         if (AllTables().Any())
             _newestTs = Sql.Scalar<long?>(_root, "SELECT max(ts) FROM reads") ?? long.MinValue;
+        return upgraded;
     }
 
     /// <summary>
@@ -834,19 +835,26 @@ public sealed class DuckDbReadStore : IReadStore
     /// mapping as <see cref="PlateText.Skeleton(ReadOnlySpan{char})"/>. Each such table is rewritten (compacted
     /// partitions re-sorted), one transaction per table, so an upgrade cut short resumes at the next open.
     /// </summary>
-    private void UpgradeColumns()
+    private bool UpgradeColumns()
     {
         var (from, to) = PlateText.SkeletonTranslation();
         string skeleton = $"translate(plate, '{Sql.Text(from)}', '{Sql.Text(to)}')";
+        // Every table's columns in one query: the check runs at each open.
+        var columnsOf = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        using (var cmd = _root.CreateCommand())
+        {
+            cmd.CommandText = $"SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = '{Catalog}' AND column_name IN ('id', 'skel')";
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                if (!columnsOf.TryGetValue(r.GetString(0), out var set)) columnsOf[r.GetString(0)] = set = new HashSet<string>(StringComparer.Ordinal);
+                set.Add(r.GetString(1));
+            }
+        }
+        bool upgraded = false;
         foreach (var table in AllTables().Prepend(EmptyTable).ToList())
         {
-            var columns = new HashSet<string>(StringComparer.Ordinal);
-            using (var cmd = _root.CreateCommand())
-            {
-                cmd.CommandText = $"SELECT column_name FROM duckdb_columns() WHERE database_name = '{Catalog}' AND table_name = '{table}'";
-                using var r = cmd.ExecuteReader();
-                while (r.Read()) columns.Add(r.GetString(0));
-            }
+            var columns = columnsOf.GetValueOrDefault(table) ?? [];
             bool uuid = columns.Contains("id"), noSkeleton = !columns.Contains("skel");
             if (!uuid && !noSkeleton) continue;
             string ids = uuid ? ReadSchema.SplitIdSql("id", "ts") : "idh, idl";
@@ -857,8 +865,9 @@ public sealed class DuckDbReadStore : IReadStore
             Sql.Execute(_root, $"DROP TABLE {table}");
             Sql.Execute(_root, $"ALTER TABLE upgrading RENAME TO {table}");
             tx.Commit();
-            _upgraded = true;
+            upgraded = true;
         }
+        return upgraded;
     }
 
     /// <summary>Day table of <paramref name="ts"/>, reusing the previous answer: a batch is mostly one day.</summary>

@@ -102,6 +102,9 @@ internal static class ReadSchema
         return (unchecked(high - (ts << 16)), low);
     }
 
+    /// <summary>The id's low half, which does not depend on the time: what a lookup by id alone can match on.</summary>
+    public static long IdLow(Guid id) => SplitId(id, 0).Low;
+
     public static Guid JoinId(long idh, long idl, long ts)
     {
         Span<byte> bytes = stackalloc byte[16];

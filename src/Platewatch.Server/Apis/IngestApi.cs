@@ -65,27 +65,24 @@ internal static class IngestApi
         }
     }
 
-    private static async Task<Results<Ok<IngestResponse>, ProblemHttpResult>> PostOpenAlprAsync(
-        HttpContext http, ReadIntake intake, ImageIntake images, IOptions<LimitOptions> limits, TimeProvider time, CancellationToken cancellationToken)
-    {
-        var (body, problem) = await IngestBody.ReadAsync(http, limits.Value, images, "json", cancellationToken).ConfigureAwait(false);
-        if (body is null) return problem!;
-        using (body)
-        {
-            var items = OpenAlprFormat.Parse(body.Json.RootElement, Sender(http.User));
-            if (items.Count > limits.Value.MaxBatch) return IngestBody.TooLarge($"The body holds {items.Count} reads; at most {limits.Value.MaxBatch} are accepted at once.");
-            return TypedResults.Ok(await ProcessAsync(items, http.User, intake, images, body.Parts, time.GetUtcNow(), cancellationToken).ConfigureAwait(false));
-        }
-    }
+    private static Task<Results<Ok<IngestResponse>, ProblemHttpResult>> PostOpenAlprAsync(
+        HttpContext http, ReadIntake intake, ImageIntake images, IOptions<LimitOptions> limits, TimeProvider time, CancellationToken cancellationToken) =>
+        PostThirdPartyAsync((body, sender) => OpenAlprFormat.Parse(body.Json.RootElement, sender), http, intake, images, limits, time, cancellationToken);
 
-    private static async Task<Results<Ok<IngestResponse>, ProblemHttpResult>> PostPlateRecognizerAsync(
+    private static Task<Results<Ok<IngestResponse>, ProblemHttpResult>> PostPlateRecognizerAsync(
+        HttpContext http, ReadIntake intake, ImageIntake images, IOptions<LimitOptions> limits, TimeProvider time, CancellationToken cancellationToken) =>
+        PostThirdPartyAsync((body, sender) => PlateRecognizerFormat.Parse(body.Json.RootElement, sender, body.FirstImageSha), http, intake, images, limits, time, cancellationToken);
+
+    /// <summary>A third-party format: its own parser, then the same limits and intake as our own.</summary>
+    private static async Task<Results<Ok<IngestResponse>, ProblemHttpResult>> PostThirdPartyAsync(
+        Func<IngestBody, IngestSender, List<IngestItem>> parse,
         HttpContext http, ReadIntake intake, ImageIntake images, IOptions<LimitOptions> limits, TimeProvider time, CancellationToken cancellationToken)
     {
         var (body, problem) = await IngestBody.ReadAsync(http, limits.Value, images, "json", cancellationToken).ConfigureAwait(false);
         if (body is null) return problem!;
         using (body)
         {
-            var items = PlateRecognizerFormat.Parse(body.Json.RootElement, Sender(http.User), body.FirstImageSha);
+            var items = parse(body, Sender(http.User));
             if (items.Count > limits.Value.MaxBatch) return IngestBody.TooLarge($"The body holds {items.Count} reads; at most {limits.Value.MaxBatch} are accepted at once.");
             return TypedResults.Ok(await ProcessAsync(items, http.User, intake, images, body.Parts, time.GetUtcNow(), cancellationToken).ConfigureAwait(false));
         }
