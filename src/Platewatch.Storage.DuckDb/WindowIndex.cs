@@ -10,17 +10,19 @@ namespace Platewatch.Storage.DuckDb;
 
 /// <summary>
 /// A narrow copy of each sealed week, ordered by place and minute, for the analyses that look around a vehicle's reads
-/// (associates, convoys). A sealed week is sorted by plate, so its time span is the whole week in every row group and
-/// a few minutes at one camera cost a scan of the week. Here each row carries a key of (grid cell of about 1 km,
-/// minute of the week), rows are sorted by it, and the file uses small row groups: an <c>IN</c> list of the keys around
-/// the target's reads lets DuckDB's per-row-group min/max skip all but the few row groups that hold them.
+/// or into a small area (associates, convoys, stakeouts). A sealed week is sorted by plate, so its time span is the
+/// whole week in every row group and a few minutes at one camera cost a scan of the week. Here each row carries a key of
+/// (grid cell of about 1 km, minute of the week), rows are sorted by it, and the file uses small row groups: an
+/// <c>IN</c> list of the keys around the target's reads lets DuckDB's per-row-group min/max skip all but the few row
+/// groups that hold them.
 /// <para>The copy holds what those analyses read (time, place, plate, camera, confidence, agency) but no read id,
 /// which is most of a read's bytes; scans that need ids never use it. The plate is a number into the week's sorted
-/// list of plates (<c>p_</c> table): in small row groups a plate string costs about 10 bytes, its number under 3. It lives in its own file (<c>windows.duckdb</c>)
-/// because DuckDB sets the row group size per database. DuckDB writes one database per transaction, so the copy is
-/// built after its week is sealed, and <c>built</c> records the row count it was built from: on open, a copy whose week
-/// has since changed (a crash between the two commits, a late-read merge, a purge) is rebuilt, and until then scans read
-/// the week itself.</para>
+/// list of plates (<c>p_</c> table): in small row groups a plate string costs about 10 bytes, its number under 3.</para>
+/// <para>The copies live in their own file (<c>windows.duckdb</c>) because DuckDB sets the row group size per
+/// database. DuckDB writes one database per transaction, so a copy is built after its week is sealed, and
+/// <c>built</c> records the row count and layout it was built from: on open, a copy whose week has since changed (a
+/// crash between the two commits, a late-read merge, a purge) is rebuilt, and until then scans read the week
+/// itself.</para>
 /// </summary>
 internal sealed class WindowIndex
 {
