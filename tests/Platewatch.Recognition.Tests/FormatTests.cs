@@ -17,18 +17,39 @@ public sealed class FormatTests
     }).ToList();
 
     [Theory]
-    [InlineData("AY09034", "br", "AYO9034")]   // O read as zero where Brazil has a letter
-    [InlineData("A8C1234", "br", "ABC1234")]   // B read as 8
-    [InlineData("7A8C123", "us-ca", "7ABC123")]
-    [InlineData("EX4S6KL", "it", "EX456KL")]   // S read as 5 where Italy has a digit
-    [InlineData("AB12JCD", "fr", "AB123CD")]   // J read for 3 is not a look-alike: no change beyond format
-    public void Format_fixes_look_alike_characters(string read, string region, string expected)
+    [InlineData("AY09034", "br", "AYO9034", 0.95f)]   // O read as zero where Brazil has a letter
+    [InlineData("A8C1234", "br", "ABC1234", 0.95f)]   // B read as 8: Brazilian plates all follow the formats
+    [InlineData("7A8C123", "us-ca", "7ABC123", 0.7f)] // an unsure 8 where California has a letter
+    [InlineData("7AB0123", "us-ca", "7ABO123", 0.95f)] // zero and O look alike however sure the reader is
+    [InlineData("EX4S6KL", "it", "EX456KL", 0.95f)]   // S read as 5 where Italy has a digit
+    [InlineData("AB12JCD", "fr", "AB123CD", 0.95f)]   // J read for 3 is not a look-alike: no change beyond format
+    public void Format_fixes_look_alike_characters(string read, string region, string expected, float conf)
     {
         var reader = new PlateReader(PlateFormats.Default);
-        var hyp = reader.Read(Read(read), read, PlateRecognizer.AllowRegion([region]), 10);
+        var hyp = reader.Read(Read(read, conf), read, PlateRecognizer.AllowRegion([region]), 10);
         Assert.NotNull(hyp);
         if (expected == "AB123CD") Assert.NotEqual(expected, hyp.Text);
         else Assert.Equal(expected, hyp.Text);
+    }
+
+    [Theory]
+    [InlineData("5977144", "us-il")] // a 9 read with certainty is not turned into the G of a letter slot
+    [InlineData("2C058", "us")]      // nor a C into a zero: special and vanity plates are common in the US
+    public void In_open_regions_a_format_does_not_overrule_a_confident_visibly_different_character(string read, string region)
+    {
+        var hyp = new PlateReader(PlateFormats.Default).Read(Read(read, 0.99f), read, PlateRecognizer.AllowRegion([region]), 10);
+        Assert.NotNull(hyp);
+        Assert.Equal(read, hyp.Text);
+    }
+
+    [Fact]
+    public void Open_regions_are_read_from_the_format_files()
+    {
+        var f = PlateFormats.FromText("!open xx-*\nxx-a @@###\nyy ###");
+        Assert.True(f.IsOpen("xx-a"));
+        Assert.False(f.IsOpen("yy"));
+        Assert.True(PlateFormats.Default.IsOpen("us-ca"));
+        Assert.False(PlateFormats.Default.IsOpen("br"));
     }
 
     [Fact]

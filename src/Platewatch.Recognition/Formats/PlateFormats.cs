@@ -31,13 +31,28 @@ internal sealed class PlateFormats
         ['A'] = "4", ['S'] = "5", ['G'] = "69", ['B'] = "83", ['E'] = "3",
     };
 
+    /// <summary>
+    /// Pairs that many plate fonts draw (nearly) alike, so the recognizer's certainty says nothing about which it is:
+    /// the zero and the round letters, the one and the I. Other look-alikes (B/8, S/5, G/9...) differ visibly, and a
+    /// confident read of one of them is evidence the format must weigh.
+    /// </summary>
+    private static bool SameGlyph(char read, char other) => (read, other) switch
+    {
+        ('0', 'O' or 'D' or 'Q') or ('O' or 'D' or 'Q', '0') => true,
+        ('1', 'I') or ('I', '1') => true,
+        _ => false,
+    };
+
     /// <summary>Most characters a format may change: beyond this the read is some other text, not a misread plate.</summary>
     public static int MaxCorrections(int length) => Math.Max(1, length / 3);
 
     private readonly Dictionary<int, List<FixedFormat>> _byLength = [];
 
-    private PlateFormats(IEnumerable<FixedFormat> formats)
+    private readonly string[] _open;
+
+    private PlateFormats(IEnumerable<FixedFormat> formats, IEnumerable<string> open)
     {
+        _open = [.. open];
         foreach (var f in formats)
         {
             if (!_byLength.TryGetValue(f.Slots.Length, out var list)) _byLength[f.Slots.Length] = list = [];
@@ -48,22 +63,41 @@ internal sealed class PlateFormats
 
     public IReadOnlyList<string> Regions { get; }
 
+    /// <summary>
+    /// Whether many plates of the region fall outside its formats (vanity, fleet and special plates, marked <c>!open</c>
+    /// in the data files), so that fitting no format says little, and a format should not overrule a confident read.
+    /// </summary>
+    public bool IsOpen(string region) => _open.Any(o => o.EndsWith('*')
+        ? region.StartsWith(o.AsSpan(0, o.Length - 1), StringComparison.Ordinal)
+        : region == o);
+
+    /// <summary>Whether any region the reader may consider is open (all regions when nothing narrows them).</summary>
+    public bool AnyOpen(Func<string, bool>? allowRegion) => Regions.Any(r => (allowRegion?.Invoke(r) ?? true) && IsOpen(r));
+
     public static PlateFormats Default { get; } = LoadEmbedded();
 
     private static PlateFormats LoadEmbedded()
     {
         var asm = Assembly.GetExecutingAssembly();
         var all = new List<FixedFormat>();
+        var open = new List<string>();
         foreach (string name in asm.GetManifestResourceNames().Where(n => n.EndsWith(".formats", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
             using var s = asm.GetManifestResourceStream(name)!;
             using var r = new StreamReader(s);
-            all.AddRange(Parse(r.ReadToEnd(), name));
+            string text = r.ReadToEnd();
+            all.AddRange(Parse(text, name));
+            open.AddRange(OpenRegions(text));
         }
-        return new PlateFormats(all);
+        return new PlateFormats(all, open);
     }
 
-    public static PlateFormats FromText(string text) => new(Parse(text, "text"));
+    public static PlateFormats FromText(string text) => new(Parse(text, "text"), OpenRegions(text));
+
+    /// <summary>The regions named on <c>!open</c> lines; a trailing <c>*</c> matches a prefix (<c>us-*</c>).</summary>
+    private static IEnumerable<string> OpenRegions(string text) =>
+        text.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("!open ", StringComparison.Ordinal))
+            .SelectMany(l => l[6..].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
     internal static IEnumerable<FixedFormat> Parse(string text, string source)
     {
@@ -72,7 +106,7 @@ internal sealed class PlateFormats
         {
             lineNo++;
             string line = raw.Trim();
-            if (line.Length == 0 || line[0] == '#') continue;
+            if (line.Length == 0 || line[0] is '#' or '!') continue;
             string[] parts = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length < 2) throw new FormatException($"{source}:{lineNo}: expected 'REGION PATTERN...'.");
             for (int i = 1; i < parts.Length; i++)
@@ -197,7 +231,11 @@ internal sealed class PlateFormats
     /// character read also counts (the reader often gives 'O' with near certainty and '0' almost nothing). Returns the
     /// log-probability of the fitted text, or null when some slot has no plausible character.
     /// </summary>
-    public static FormatFit? Fit(FixedFormat f, IReadOnlyList<CharRead> chars)
+    /// <param name="trust">
+    /// How far the format is trusted to overrule a visibly different character the recognizer was sure of: 1 where
+    /// the region's plates all follow its formats, less where many plates do not (vanity and special plates).
+    /// </param>
+    public static FormatFit? Fit(FixedFormat f, IReadOnlyList<CharRead> chars, float trust = 1)
     {
         double log = 0;
         int corrections = 0;
@@ -209,8 +247,9 @@ internal sealed class PlateFormats
             ulong allowed = f.Slots[i];
             if ((allowed & FixedFormat.SeparatorSlot) != 0)
             {
-                // Cheap when the reader was unsure of it, as it is of most emblems; dearer for a confident character.
-                log += -0.4 - 1.2 * c.Confidence;
+                // Cheap when the reader was unsure of it, as it is of most emblems; dearer for a confident character,
+                // and in open regions as dear as overruling one.
+                log += -0.4 - 1.2 * c.Confidence + Math.Log(Math.Max(1 - c.Confidence, trust));
                 continue;
             }
             int bestK = -1;
@@ -222,7 +261,12 @@ internal sealed class PlateFormats
                 if (s_lookAlikes.TryGetValue(c.Best, out string? alikes))
                 {
                     int rank = alikes.IndexOf(Alphabet.Chars[k], StringComparison.Ordinal);
-                    if (rank >= 0) p = MathF.Max(p, c.Confidence * (rank == 0 ? 0.5f : 0.3f));
+                    if (rank >= 0)
+                    {
+                        char other = Alphabet.Chars[k];
+                        float weight = SameGlyph(c.Best, other) ? c.Confidence : MathF.Max(1 - c.Confidence, trust * c.Confidence);
+                        p = MathF.Max(p, weight * (rank == 0 ? 0.5f : 0.3f));
+                    }
                 }
                 if (p > bestP) { bestP = p; bestK = k; }
             }
