@@ -115,12 +115,16 @@ public sealed class PlateRecognizer : IPlateRecognizer
         // Lines too long for one plate line (timestamps, slogans, signs) cost the recognizer most, as its cost grows with
         // a line's width. They are read only when the plate-shaped lines leave a doubt: no confident plate, or a long
         // line near a plate (which may hold the plate joined to a neighbour, or be the larger print it lies on).
+        // Lone squarish boxes (a badge or emblem above the plate, a bolt, a sticker) cost a recognizer run each and
+        // hold at most two characters: they wait on the same doubt, unless they sit beside or above a line whose
+        // plate they may complete (a split line, a two-line plate).
         var wide = usable.Where(i => IsLongLine(boxes[i])).ToList();
+        var lone = usable.Where(i => IsLoneSquare(boxes, usable, i)).ToList();
         ImmutableArray<PlateResult> plates = default;
         bool settled = false;
-        if (wide.Count > 0 && wide.Count < usable.Count)
+        if (wide.Count + lone.Count > 0 && wide.Count + lone.Count < usable.Count)
         {
-            plates = ReadPlates(image, boxes, [.. usable.Except(wide)], cache, allow, topN, ct);
+            plates = ReadPlates(image, boxes, [.. usable.Except(wide).Except(lone)], cache, allow, topN, ct);
             settled = plates.Any(p => p.MatchesFormat && p.Confidence >= 0.8)
                 && wide.All(i => plates.All(p => PlateGeometry.Containment(QuadOf(p).Expand(1.0f, 2.0f), boxes[i].Quad) == 0));
         }
@@ -198,6 +202,28 @@ public sealed class PlateRecognizer : IPlateRecognizer
 
     /// <summary>A line more than about ten characters long: longer than any one plate line.</summary>
     private static bool IsLongLine(in TextBox b) => b.Quad.Width > 6.5f * b.Quad.Height;
+
+    /// <summary>
+    /// A box about as wide as tall (two characters at most) with no line beside it in its row, and none above or below
+    /// it of a similar width: not part of any plate number the other lines could read.
+    /// </summary>
+    private static bool IsLoneSquare(List<TextBox> boxes, List<int> usable, int i)
+    {
+        var a = boxes[i].Rect;
+        if (boxes[i].Quad.Width >= 1.5f * boxes[i].Quad.Height) return false;
+        foreach (int j in usable)
+        {
+            if (j == i) continue;
+            var b = boxes[j].Rect;
+            float hMin = MathF.Min(a.Height, b.Height), hMax = MathF.Max(a.Height, b.Height);
+            float gapX = MathF.Abs(a.Cx - b.Cx) - (a.Width + b.Width) / 2;
+            float gapY = MathF.Abs(a.Cy - b.Cy) - (a.Height + b.Height) / 2;
+            bool sameRow = MathF.Abs(a.Cy - b.Cy) < 0.5f * hMin && hMax < 1.6f * hMin && gapX < 1.5f * hMin;
+            bool stacked = gapX < 0 && gapY < hMax && MathF.Min(a.Width, b.Width) >= 0.4f * MathF.Max(a.Width, b.Width);
+            if (sameRow || stacked) return false;
+        }
+        return true;
+    }
 
     /// <summary>
     /// Small text at the detector's scale is detected again in its neighbourhood at full resolution: a distant
