@@ -260,6 +260,13 @@ public sealed class PlateRecognizer : IPlateRecognizer
         return result.Where((_, k) => k >= boxes.Count || !replaced.Contains(k)).ToList();
     }
 
+    /// <summary>
+    /// The plate a number line lies on: about twice as tall as the line, and a little wider than it, but never narrower
+    /// than twice its own height, however short the number (a short vanity word leaves wide margins for stickers).
+    /// </summary>
+    private static Quad PlateAround(Quad line) =>
+        line.Expand(MathF.Max(0.4f, 4.2f * line.Height / MathF.Max(1, line.Width) - 1), 1.6f);
+
     private static bool LiesOnLargerPlate(List<TextBox> boxes, int i)
     {
         var b = boxes[i];
@@ -267,8 +274,7 @@ public sealed class PlateRecognizer : IPlateRecognizer
         {
             var o = boxes[j];
             if (j == i || o.Quad.Height < 1.6f * b.Quad.Height || o.Rect.Width < 1.5f * o.Rect.Height) continue;
-            // A plate is a little wider than its number and about twice as tall.
-            if (PlateGeometry.Containment(o.Quad.Expand(0.4f, 1.6f), b.Quad) > 0.5f) return true;
+            if (PlateGeometry.Containment(PlateAround(o.Quad), b.Quad) > 0.5f) return true;
         }
         return false;
     }
@@ -327,7 +333,7 @@ public sealed class PlateRecognizer : IPlateRecognizer
                 : h.Hyp.Confidence >= 0.75 && h.Hyp.Text.Length is >= 2 and <= 9
                   && (h.Name is not null || (!anyFormat && !small[k] && h.Hyp.Text.Length >= 4 && (hasDigit || h.Hyp.Confidence >= 0.9)));
             if (!ok) continue;
-            if (accepted.Any(a => PlateGeometry.Containment(a.Group.Quad.Expand(0.4f, 1.6f), h.Group.Quad) > 0.5f)) continue;
+            if (accepted.Any(a => PlateGeometry.Containment(PlateAround(a.Group.Quad), h.Group.Quad) > 0.5f)) continue;
             accepted.Add(h);
         }
 
@@ -363,8 +369,7 @@ public sealed class PlateRecognizer : IPlateRecognizer
             var b = boxes[j];
             if (b.Quad.Height < 1.6f * h || b.Rect.Width < 1.5f * b.Rect.Height) continue;
             if (!reads.TryGetValue(j, out var r) || r.Chars.Count < 2) continue;
-            // A plate is a little wider than its number and about twice as tall.
-            if (PlateGeometry.Containment(b.Quad.Expand(0.4f, 1.6f), g.Quad) > 0.5f) return true;
+            if (PlateGeometry.Containment(PlateAround(b.Quad), g.Quad) > 0.5f) return true;
         }
         return false;
     }
