@@ -48,6 +48,7 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
             var r = WithProgress(samples.Count, tick => Evaluator.RunCrops(recognizer, name, samples, hints, tick, cancellationToken));
             table.AddRow("images", r.Images.ToString(CultureInfo.InvariantCulture))
                 .AddRow("OCR top-1", Pct(r.Top1))
+                .AddRow("OCR top-1, O and 0 as one", Pct(r.Top1ZeroAsO))
                 .AddRow($"OCR top-{r.TopNSize}", Pct(r.TopN))
                 .AddRow("state identified", Pct(r.StateAccuracy))
                 .AddRow("median ms / image", Ms(r.MedianMs))
@@ -63,6 +64,7 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
             table.AddRow("images", r.Images.ToString(CultureInfo.InvariantCulture))
                 .AddRow("detection rate", Pct(r.DetectionRate))
                 .AddRow("top-1", Pct(r.Top1))
+                .AddRow("top-1, O and 0 as one", Pct(r.Top1ZeroAsO))
                 .AddRow($"top-{r.TopNSize}", Pct(r.TopN))
                 .AddRow("false plates / image", r.FalsePlatesPerImage.ToString("F3", CultureInfo.InvariantCulture))
                 .AddRow("median ms / image", Ms(r.MedianMs))

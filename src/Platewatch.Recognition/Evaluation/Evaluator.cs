@@ -21,7 +21,8 @@ public sealed record EndToEndReport(
     double P95Ms,
     double MeanCpuMs,
     IReadOnlyList<Misread> Misreads,
-    IReadOnlyList<SizeTiming> BySize);
+    IReadOnlyList<SizeTiming> BySize,
+    double Top1ZeroAsO);
 
 public sealed record CropReport(
     string Set,
@@ -34,16 +35,21 @@ public sealed record CropReport(
     double P95Ms,
     double MeanCpuMs,
     IReadOnlyList<Misread> Misreads,
-    IReadOnlyList<Misread> StateMisses);
+    IReadOnlyList<Misread> StateMisses,
+    double Top1ZeroAsO);
 
-/// <summary>Scores a recognizer on the benchmark sets. Images are read one at a time so that the times are per image.</summary>
+/// <summary>
+/// Scores a recognizer on the benchmark sets. Images are read one at a time so that the times are per image.
+/// Top-1 is exact. <c>Top1ZeroAsO</c> also counts a read that differs from the label only by O against 0: many US
+/// plate fonts draw the two alike, labels write either, and matching against hotlists treats them as one character.
+/// </summary>
 public static class Evaluator
 {
     public static EndToEndReport RunEndToEnd(IPlateRecognizer recognizer, string name, IReadOnlyList<EndToEndSample> samples, RecognitionHints hints, Action<int>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(recognizer);
         ArgumentNullException.ThrowIfNull(samples);
-        int detected = 0, top1 = 0, topN = 0, falsePlates = 0;
+        int detected = 0, top1 = 0, topN = 0, falsePlates = 0, top1O = 0;
         var times = new List<double>(samples.Count);
         var sizes = new List<(int W, int H)>(samples.Count);
         var misreads = new List<Misread>();
@@ -61,6 +67,7 @@ public static class Evaluator
             bool okN = r.Plates.Any(p => p.Candidates.Any(c => c.Text == s.Plate));
             if (ok1) top1++;
             if (okN || ok1) topN++;
+            if (r.Plates.Any(p => ZeroAsO(p.Text) == ZeroAsO(s.Plate))) top1O++;
             falsePlates += r.Plates.Count(p => !Overlaps(p, label) && p.Text != s.Plate);
             if (!ok1)
             {
@@ -73,7 +80,8 @@ public static class Evaluator
         }
         int n = samples.Count;
         return new EndToEndReport(name, n, Ratio(detected, n), Ratio(top1, n), Ratio(topN, n), hints.TopN, (double)falsePlates / Math.Max(1, n),
-            Percentile(times, 0.5), Percentile(times, 0.95), (CpuTime() - cpu0).TotalMilliseconds / Math.Max(1, n), misreads, BySize(sizes, times));
+            Percentile(times, 0.5), Percentile(times, 0.95), (CpuTime() - cpu0).TotalMilliseconds / Math.Max(1, n), misreads, BySize(sizes, times),
+            Ratio(top1O, n));
     }
 
     /// <summary>Median and p95 per image size, most common size first.</summary>
@@ -97,7 +105,7 @@ public static class Evaluator
     {
         ArgumentNullException.ThrowIfNull(recognizer);
         ArgumentNullException.ThrowIfNull(samples);
-        int top1 = 0, topN = 0, state = 0;
+        int top1 = 0, topN = 0, state = 0, top1O = 0;
         var times = new List<double>(samples.Count);
         var misreads = new List<Misread>();
         var stateMisses = new List<Misread>();
@@ -112,6 +120,7 @@ public static class Evaluator
             bool okN = best is not null && best.Candidates.Any(c => c.Text == s.Plate);
             if (ok1) top1++;
             if (ok1 || okN) topN++;
+            if (best is not null && ZeroAsO(best.Text) == ZeroAsO(s.Plate)) top1O++;
             string region = best?.Region ?? "";
             bool stateOk = region == "us-" + s.State || region == s.State;
             if (stateOk) state++;
@@ -122,7 +131,8 @@ public static class Evaluator
             progress?.Invoke(i + 1);
         }
         int n = samples.Count;
-        return new CropReport(name, n, Ratio(top1, n), Ratio(topN, n), hints.TopN, Ratio(state, n), Percentile(times, 0.5), Percentile(times, 0.95), (CpuTime() - cpu0).TotalMilliseconds / Math.Max(1, n), misreads, stateMisses);
+        return new CropReport(name, n, Ratio(top1, n), Ratio(topN, n), hints.TopN, Ratio(state, n), Percentile(times, 0.5), Percentile(times, 0.95), (CpuTime() - cpu0).TotalMilliseconds / Math.Max(1, n), misreads, stateMisses,
+            Ratio(top1O, n));
     }
 
     private static bool Overlaps(PlateResult p, Quad label)
@@ -137,6 +147,8 @@ public static class Evaluator
     /// (all threads summed, reading the file included) is the cost the recognizer itself asks for.
     /// </summary>
     private static TimeSpan CpuTime() => Process.GetCurrentProcess().TotalProcessorTime;
+
+    private static string ZeroAsO(string plate) => plate.Replace('O', '0');
 
     private static double Ratio(int a, int n) => n == 0 ? 0 : (double)a / n;
 
