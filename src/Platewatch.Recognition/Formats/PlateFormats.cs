@@ -33,12 +33,12 @@ internal sealed class PlateFormats
 
     /// <summary>
     /// Pairs that many plate fonts draw (nearly) alike, so the recognizer's certainty says nothing about which it is:
-    /// the zero and the round letters, the one and the I. Other look-alikes (B/8, S/5, G/9...) differ visibly, and a
-    /// confident read of one of them is evidence the format must weigh.
+    /// O and zero, I and one. Other look-alikes (D/0, Q/0, B/8, S/5, G/9...) differ visibly (a straight side, a tail),
+    /// and a confident read of one of them is evidence the format must weigh.
     /// </summary>
     private static bool SameGlyph(char read, char other) => (read, other) switch
     {
-        ('0', 'O' or 'D' or 'Q') or ('O' or 'D' or 'Q', '0') => true,
+        ('0', 'O') or ('O', '0') => true,
         ('1', 'I') or ('I', '1') => true,
         _ => false,
     };
