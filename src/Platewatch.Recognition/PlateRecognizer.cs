@@ -197,7 +197,7 @@ public sealed class PlateRecognizer : IPlateRecognizer
                 groups.Add(widened[k]);
             }
         }
-        return SelectPlates(boxes, usable, reads, groups, groupReads, allow, topN);
+        return SelectPlates(image, boxes, usable, reads, groups, groupReads, allow, topN);
     }
 
     /// <summary>A line more than about ten characters long: longer than any one plate line.</summary>
@@ -279,10 +279,11 @@ public sealed class PlateRecognizer : IPlateRecognizer
         return false;
     }
 
-    private ImmutableArray<PlateResult> SelectPlates(List<TextBox> boxes, List<int> usable, Dictionary<int, LineRead> reads, List<LineGroup> groups,
+    private ImmutableArray<PlateResult> SelectPlates(RasterImage image, List<TextBox> boxes, List<int> usable, Dictionary<int, LineRead> reads, List<LineGroup> groups,
         Dictionary<LineGroup, LineRead> groupReads, Func<string, bool>? allow, int topN)
     {
         var hyps = new List<(LineGroup Group, PlateHypothesis Hyp, (string Region, double Strength)? Name)>();
+        bool bandPossible = CountryBand.Possible(PlateFormats.Default.Regions, allow);
         // Lines that name a region are never plates themselves, but they vouch for a plate next to them.
         var nameOf = new Dictionary<int, (string Region, double Strength)>();
         foreach (var (i, read) in reads)
@@ -306,8 +307,17 @@ public sealed class PlateRecognizer : IPlateRecognizer
             var chars = groupReads.TryGetValue(g, out var whole) ? [.. whole.Chars] : parts.SelectMany(i => reads[i].Chars).ToList();
             if (chars.Count == 0) continue;
             string raw = whole?.RawText ?? string.Join(" ", parts.Select(i => reads[i].RawText));
+            // The country band's letters, told by the band's blue, are the country and not part of the number.
+            string bandRegion = "";
+            if (bandPossible && g.Lines == 1 && (whole is not null || g.Boxes.Length == 1)
+                && CountryBand.LeadingOnBand(image, whole is null ? boxes[g.Boxes[0]].Quad : g.Quad, chars) is > 0 and var onBand)
+            {
+                bandRegion = CountryBand.Region(string.Concat(chars.Take(onBand).Select(c => c.Best)));
+                chars = chars.Skip(onBand).ToList();
+            }
             var hyp = _reader.Read(chars, raw, allow, topN);
             if (hyp is null) continue;
+            if (bandRegion.Length > 0 && (allow?.Invoke(bandRegion) ?? true)) hyp = hyp with { BandRegion = bandRegion };
             var name = NearbyName(boxes, g, nameOf);
             // The state printed on the plate decides between formats that the text alone leaves open.
             if (name is { } nm && !hyp.FormatRegions.Contains(nm.Region)

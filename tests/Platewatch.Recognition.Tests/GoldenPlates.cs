@@ -24,6 +24,10 @@ public static class GoldenPlates
         ("br-grey-small.jpg", "HPM9362", "br", new PlateSpec { Text = "HPM-9362", Style = PlateStyle.BrazilGrey, TopText = "MG BELO HORIZONTE", Width = 130, JpegQuality = 60, Blur = 0.6f }),
         ("br-two-line.png", "ABC1D23", "br", new PlateSpec { Text = "ABC1D23", Style = PlateStyle.TwoLine, Width = 150 }),
         ("eu-two-line.png", "WX47LM", "eu", new PlateSpec { Text = "WX47LM", Style = PlateStyle.TwoLine, Width = 140, Noise = 8 }),
+        // The country band read as the first character, where the text with it fits another country's format too.
+        ("eu-se-band.jpg", "FOV340", "eu", new PlateSpec { Text = "FOV 340", Style = PlateStyle.European, TopText = "S", Width = 160, Noise = 11, Contrast = 0.56f, Perspective = 0.078f, Rotation = -4, JpegQuality = 76, Seed = 26 }),
+        ("eu-de-band.png", "QP67", "eu", new PlateSpec { Text = "Q P 67", Style = PlateStyle.European, TopText = "D", Width = 223, Noise = 12, Contrast = 0.9f, Perspective = 0.072f, Rotation = -1, Seed = 64 }),
+        ("eu-pl-band.png", "YY49499", "eu", new PlateSpec { Text = "YY 49499", Style = PlateStyle.European, TopText = "PL", Width = 204, Noise = 11, Contrast = 0.585f, Perspective = 0.071f, Rotation = 3, Seed = 101 }),
     ];
 
     public static string Directory() => Path.Combine(RecognizerFixture.RepoRoot(), "tests", "Platewatch.Recognition.Tests", "Golden");

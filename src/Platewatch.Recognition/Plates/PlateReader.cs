@@ -42,7 +42,7 @@ internal sealed class PlateReader(PlateFormats formats)
             var rest = chars.Where((_, i) => i != drop).ToList();
             double penalty = edge ? 0.6 + 3.0 * c.Confidence : 1.0 + 3.0 * c.Confidence;
             // The EU band's country letter, read as the first character: cheap to drop, and it names the country.
-            string band = drop == 0 ? BandCountry(c.Best) : "";
+            string band = drop == 0 ? CountryBand.Region(c.Best.ToString()) : "";
             AddFits(rest, allowRegion, trust, f => band.Length > 0 && f.Region == band ? 0.2 : penalty, fits);
         }
 
@@ -79,7 +79,7 @@ internal sealed class PlateReader(PlateFormats formats)
             .ToList();
         // Plate-likeness: the reading's quality, its length, and whether it has the digits nearly every plate has.
         double score = bestScore + (bestText.Length is >= 5 and <= 8 ? 0.3 : bestText.Length is 4 ? 0 : -0.5);
-        string bandRegion = bestFit is { } bb && bestText.Length == chars.Count - 1 && BandCountry(chars[0].Best) == bb.Format.Region ? bb.Format.Region : "";
+        string bandRegion = bestFit is { } bb && bestText.Length == chars.Count - 1 && CountryBand.Region(chars[0].Best.ToString()) == bb.Format.Region ? bb.Format.Region : "";
         return new PlateHypothesis(bestText, score, conf, bestFmt || regions.Count > 0, regions, charConf, list, bandRegion);
     }
 
@@ -124,13 +124,6 @@ internal sealed class PlateReader(PlateFormats formats)
         }
         return n;
     }
-
-    /// <summary>Countries whose band shows one letter that the reader can take for a plate character.</summary>
-    private static string BandCountry(char c) => c switch
-    {
-        'D' => "de", 'F' => "fr", 'I' => "it", 'E' => "es", 'P' => "pt", 'B' => "be", 'A' => "at", 'L' => "lu", 'H' => "hu", 'S' => "se", 'N' => "no",
-        _ => "",
-    };
 
     private static float[] CharConf(IReadOnlyList<CharRead> chars, string text)
     {
