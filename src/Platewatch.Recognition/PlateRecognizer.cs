@@ -197,7 +197,7 @@ public sealed class PlateRecognizer : IPlateRecognizer
                 groups.Add(widened[k]);
             }
         }
-        return SelectPlates(image, boxes, usable, reads, groups, groupReads, allow, topN);
+        return SelectPlates(image, boxes, usable, reads, groups, groupReads, allow, topN, q => ReadQuads(image, [q], cache, ct)[0]);
     }
 
     /// <summary>A line more than about ten characters long: longer than any one plate line.</summary>
@@ -280,7 +280,7 @@ public sealed class PlateRecognizer : IPlateRecognizer
     }
 
     private ImmutableArray<PlateResult> SelectPlates(RasterImage image, List<TextBox> boxes, List<int> usable, Dictionary<int, LineRead> reads, List<LineGroup> groups,
-        Dictionary<LineGroup, LineRead> groupReads, Func<string, bool>? allow, int topN)
+        Dictionary<LineGroup, LineRead> groupReads, Func<string, bool>? allow, int topN, Func<Quad, LineRead> readQuad)
     {
         var hyps = new List<(LineGroup Group, PlateHypothesis Hyp, (string Region, double Strength)? Name)>();
         bool bandPossible = CountryBand.Possible(PlateFormats.Default.Regions, allow);
@@ -309,14 +309,22 @@ public sealed class PlateRecognizer : IPlateRecognizer
             string raw = whole?.RawText ?? string.Join(" ", parts.Select(i => reads[i].RawText));
             // The country band's letters, told by the band's blue, are the country and not part of the number.
             string bandRegion = "";
-            if (bandPossible && g.Lines == 1 && (whole is not null || g.Boxes.Length == 1)
-                && CountryBand.LeadingOnBand(image, whole is null ? boxes[g.Boxes[0]].Quad : g.Quad, chars) is > 0 and var onBand)
+            bool single = g.Lines == 1 && (whole is not null || g.Boxes.Length == 1);
+            var lineQuad = whole is null ? boxes[g.Boxes[0]].Quad : g.Quad;
+            if (bandPossible && single && CountryBand.LeadingOnBand(image, lineQuad, chars) is > 0 and var onBand)
             {
                 bandRegion = CountryBand.Region(string.Concat(chars.Take(onBand).Select(c => c.Best)));
                 chars = chars.Skip(onBand).ToList();
             }
             var hyp = _reader.Read(chars, raw, allow, topN);
             if (hyp is null) continue;
+            // A band the detector left out of the line: its letters, read on their own, still name the country.
+            if (bandRegion.Length == 0 && bandPossible && single && hyp.MatchesFormat && CountryBand.BandLeftOf(image, lineQuad) is { } bandQuad)
+            {
+                var bandRead = readQuad(bandQuad);
+                bandRegion = CountryBand.RegionOfCode(CountryBand.Code(bandRead.Chars));
+                if (s_debug) Console.Error.WriteLine($"  band read '{bandRead.RawText}' -> {bandRegion}");
+            }
             if (bandRegion.Length > 0 && (allow?.Invoke(bandRegion) ?? true)) hyp = hyp with { BandRegion = bandRegion };
             var name = NearbyName(boxes, g, nameOf);
             // The state printed on the plate decides between formats that the text alone leaves open.

@@ -50,6 +50,29 @@ internal static class CountryBand
         return k;
     }
 
+    /// <summary>
+    /// The band beside a line the detector left it out of: up to a little more than the line's height to its left
+    /// (less where the image ends), when that area is blue and the line's plate is not. Null when there is no band.
+    /// The quad returned reaches a quarter of that into the line, whose box may have cut into the band; the code's
+    /// letters are told from a plate character's by the known codes (<see cref="RegionOfCode"/>).
+    /// </summary>
+    public static Quad? BandLeftOf(RasterImage image, Quad line)
+    {
+        float ux = (line.TopRight.X - line.TopLeft.X) / MathF.Max(1, line.Width), uy = (line.TopRight.Y - line.TopLeft.Y) / MathF.Max(1, line.Width);
+        float room = MathF.Min(line.TopLeft.X, line.BottomLeft.X) / MathF.Max(0.5f, ux);
+        float reach = MathF.Min(1.2f * line.Height, room);
+        if (reach < 0.6f * line.Height) return null;
+        float dx = ux * reach, dy = uy * reach;
+        var band = new Quad(new PointF(line.TopLeft.X - dx, line.TopLeft.Y - dy), line.TopLeft, line.BottomLeft,
+            new PointF(line.BottomLeft.X - dx, line.BottomLeft.Y - dy));
+        // The band is narrower than the reach, and a strip of white plate parts it from the number.
+        float blue = 0;
+        for (int i = 0; i < 5; i++) blue = MathF.Max(blue, Blueness(image, band, i / 5f, (i + 1) / 5f));
+        if (blue <= BandBlueness + BandContrast || Blueness(image, line, 0.25f, 1) >= PlateBlueness) return null;
+        float ix = dx / 4, iy = dy / 4;
+        return band with { TopRight = new PointF(line.TopLeft.X + ix, line.TopLeft.Y + iy), BottomRight = new PointF(line.BottomLeft.X + ix, line.BottomLeft.Y + iy) };
+    }
+
     /// <summary>Mean blue minus the larger of mean red and green, over a column band of the line (x from 0 to 1).</summary>
     private static float Blueness(RasterImage image, Quad q, float x0, float x1)
     {
@@ -85,6 +108,35 @@ internal static class CountryBand
 
     private static readonly HashSet<string> Codes =
         ["de", "fr", "it", "es", "pt", "be", "at", "lu", "hu", "se", "no", "nl", "pl", "cz", "sk", "dk", "gb", "ro", "bg", "hr", "gr", "lt", "lv", "ee", "fi", "ie", "si", "ch"];
+
+    /// <summary>
+    /// The band's code from its read: a band holds only letters, so each character is the likeliest letter at its place
+    /// (a "5" there is an S). The stars above the code read as nothing or as weak noise, which is dropped.
+    /// </summary>
+    public static string Code(IReadOnlyList<CharRead> chars)
+    {
+        var code = new System.Text.StringBuilder(3);
+        foreach (var c in chars)
+        {
+            int best = -1;
+            for (int k = 10; k < c.Alnum.Length; k++)
+            {
+                if (best < 0 || c.Alnum[k] > c.Alnum[best]) best = k;
+            }
+            if (c.Confidence >= 0.3f && best >= 0 && c.Alnum[best] >= 0.01f) code.Append(Alphabet.Chars[best]);
+        }
+        return code.ToString();
+    }
+
+    /// <summary>The region named by the longest known code the read starts with ("PA": a P band and the plate's A).</summary>
+    public static string RegionOfCode(string read)
+    {
+        for (int n = Math.Min(3, read.Length); n > 0; n--)
+        {
+            if (Region(read[..n]) is { Length: > 0 } r) return r;
+        }
+        return "";
+    }
 
     /// <summary>The region a band's code names, or "" when it names none the formats know.</summary>
     public static string Region(string code) => code switch
