@@ -193,8 +193,39 @@ public sealed class CliTests : IDisposable
     {
         var r = await _cli.RunAsync("--help");
 
-        foreach (string command in new[] { "search", "ingest", "simulate", "purge", "demo", "stats", "audit", "bench", "recognize", "eval", "agent" })
+        foreach (string command in new[] { "search", "ingest", "simulate", "purge", "demo", "stats", "audit", "bench", "recognize", "eval", "synth-plates", "agent" })
             Assert.Contains(command, r.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Synth_plates_writes_a_crop_set_that_eval_reads()
+    {
+        string dir = _cli.PathOf("eu");
+        var r = await _cli.RunAsync("synth-plates", "--out", dir, "--count", "5", "--seed", "3");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+
+        string[] rows = File.ReadAllLines(Path.Combine(dir, "groundtruth.csv"));
+        Assert.Equal("file,state,plate", rows[0]);
+        Assert.Equal(6, rows.Length);
+        foreach (string row in rows.Skip(1))
+        {
+            string[] f = row.Split(',');
+            Assert.True(File.Exists(Path.Combine(dir, f[0])), f[0]);
+            Assert.Matches("^[a-z]{2}$", f[1]);
+            Assert.Matches("^[A-Z0-9]{4,8}$", f[2]);
+        }
+        // The same seed writes the same set.
+        string again = _cli.PathOf("eu2");
+        Assert.Equal(0, (await _cli.RunAsync("synth-plates", "--out", again, "--count", "5", "--seed", "3")).ExitCode);
+        Assert.Equal(rows, File.ReadAllLines(Path.Combine(again, "groundtruth.csv")));
+    }
+
+    [Fact]
+    public async Task Synth_plates_refuses_a_bad_count()
+    {
+        var r = await _cli.RunAsync("synth-plates", "--count", "0");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("--count", r.Stdout + r.Stderr, StringComparison.Ordinal);
     }
 
     public void Dispose() => _cli.Dispose();

@@ -2,7 +2,7 @@ using Spectre.Console.Cli;
 
 namespace Platewatch.Cli.Recognition;
 
-/// <summary>Registers <c>recognize</c>, <c>eval</c> and <c>bench recognize</c>.</summary>
+/// <summary>Registers <c>recognize</c>, <c>eval</c>, <c>synth-plates</c> and <c>bench recognize</c>.</summary>
 internal static class RecognitionCommands
 {
     public static void Register(IConfigurator config)
@@ -14,6 +14,9 @@ internal static class RecognitionCommands
         config.AddCommand<EvalCommand>("eval")
             .WithDescription("Score the recognizer on a labelled set (OpenALPR benchmark layout, or crops with groundtruth.csv).")
             .WithExample("eval", "../shared/datasets/openalpr-br", "--region", "br");
+        config.AddCommand<SynthPlatesCommand>("synth-plates")
+            .WithDescription("Write a labelled set of synthetic European plates (16 countries, with their bands) for eval.")
+            .WithExample("synth-plates", "--out", "synthetic-eu", "--count", "160");
     }
 
     public static void RegisterBench(IConfigurator<CommandSettings> bench)
