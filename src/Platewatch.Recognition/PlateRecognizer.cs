@@ -267,6 +267,17 @@ public sealed class PlateRecognizer : IPlateRecognizer
     private static Quad PlateAround(Quad line) =>
         line.Expand(MathF.Max(0.4f, 4.2f * line.Height / MathF.Max(1, line.Width) - 1), 1.6f);
 
+    /// <summary>The strip up to <paramref name="reach"/> pixels wide left of a line, as tall as it, cut where the image ends.</summary>
+    private static Quad? LeftOf(Quad line, float reach)
+    {
+        float w = MathF.Max(1, line.Width);
+        float ux = (line.TopRight.X - line.TopLeft.X) / w, uy = (line.TopRight.Y - line.TopLeft.Y) / w;
+        reach = MathF.Min(reach, MathF.Min(line.TopLeft.X, line.BottomLeft.X) / MathF.Max(0.5f, ux));
+        if (reach < 0.3f * line.Height) return null;
+        float dx = ux * reach, dy = uy * reach;
+        return new Quad(new PointF(line.TopLeft.X - dx, line.TopLeft.Y - dy), line.TopLeft, line.BottomLeft, new PointF(line.BottomLeft.X - dx, line.BottomLeft.Y - dy));
+    }
+
     private static bool LiesOnLargerPlate(List<TextBox> boxes, int i)
     {
         var b = boxes[i];
@@ -327,6 +338,16 @@ public sealed class PlateRecognizer : IPlateRecognizer
             }
             if (bandRegion.Length > 0 && (allow?.Invoke(bandRegion) ?? true)) hyp = hyp with { BandRegion = bandRegion };
             var name = NearbyName(boxes, g, nameOf);
+            // Wyoming's county number stands left of the bronco, apart from the number: the detector rarely boxes it.
+            if (name is { } county && single && PlateFormats.Default.HasCountyLeft(county.Region)
+                && LeftOf(lineQuad, 1.8f * lineQuad.Height) is { } countyQuad)
+            {
+                var countyRead = readQuad(countyQuad);
+                var digits = countyRead.Chars.Where(c => char.IsAsciiDigit(c.Best) && c.Confidence >= 0.6f).ToList();
+                if (s_debug) Console.Error.WriteLine($"  county read '{countyRead.RawText}'");
+                if (digits.Count is 1 or 2 && _reader.Read([.. digits, .. chars], raw, r => r == county.Region, topN) is { MatchesFormat: true } withCounty)
+                    hyp = withCounty;
+            }
             // The state printed on the plate decides between formats that the text alone leaves open.
             if (name is { } nm && !hyp.FormatRegions.Contains(nm.Region)
                 && _reader.Read(chars, raw, r => r == nm.Region, topN) is { MatchesFormat: true } local && local.Score > hyp.Score - 0.15)

@@ -53,6 +53,16 @@ public sealed class FormatTests
     }
 
     [Fact]
+    public void County_numbers_left_of_an_emblem_are_read_from_the_format_files()
+    {
+        var f = PlateFormats.FromText("!county-left xx\nxx #{1,2}~#{2,5}\nyy ###");
+        Assert.True(f.HasCountyLeft("xx"));
+        Assert.False(f.HasCountyLeft("yy"));
+        Assert.True(PlateFormats.Default.HasCountyLeft("us-wy"));
+        Assert.False(PlateFormats.Default.HasCountyLeft("us-wa"));
+    }
+
+    [Fact]
     public void Italian_format_excludes_letters_Italy_never_issues()
     {
         var f = PlateFormats.Default;

@@ -49,10 +49,12 @@ internal sealed class PlateFormats
     private readonly Dictionary<int, List<FixedFormat>> _byLength = [];
 
     private readonly string[] _open;
+    private readonly HashSet<string> _countyLeft;
 
-    private PlateFormats(IEnumerable<FixedFormat> formats, IEnumerable<string> open)
+    private PlateFormats(IEnumerable<FixedFormat> formats, IEnumerable<string> open, IEnumerable<string> countyLeft)
     {
         _open = [.. open];
+        _countyLeft = [.. countyLeft];
         foreach (var f in formats)
         {
             if (!_byLength.TryGetValue(f.Slots.Length, out var list)) _byLength[f.Slots.Length] = list = [];
@@ -71,6 +73,12 @@ internal sealed class PlateFormats
         ? region.StartsWith(o.AsSpan(0, o.Length - 1), StringComparison.Ordinal)
         : region == o);
 
+    /// <summary>
+    /// Whether the region's plates carry a county number left of an emblem, apart from the number's line (<c>!county-left</c>
+    /// in the data files: Wyoming's bronco).
+    /// </summary>
+    public bool HasCountyLeft(string region) => _countyLeft.Contains(region);
+
     /// <summary>Whether any region the reader may consider is open (all regions when nothing narrows them).</summary>
     public bool AnyOpen(Func<string, bool>? allowRegion) => Regions.Any(r => (allowRegion?.Invoke(r) ?? true) && IsOpen(r));
 
@@ -81,23 +89,25 @@ internal sealed class PlateFormats
         var asm = Assembly.GetExecutingAssembly();
         var all = new List<FixedFormat>();
         var open = new List<string>();
+        var countyLeft = new List<string>();
         foreach (string name in asm.GetManifestResourceNames().Where(n => n.EndsWith(".formats", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
             using var s = asm.GetManifestResourceStream(name)!;
             using var r = new StreamReader(s);
             string text = r.ReadToEnd();
             all.AddRange(Parse(text, name));
-            open.AddRange(OpenRegions(text));
+            open.AddRange(Directive(text, "!open"));
+            countyLeft.AddRange(Directive(text, "!county-left"));
         }
-        return new PlateFormats(all, open);
+        return new PlateFormats(all, open, countyLeft);
     }
 
-    public static PlateFormats FromText(string text) => new(Parse(text, "text"), OpenRegions(text));
+    public static PlateFormats FromText(string text) => new(Parse(text, "text"), Directive(text, "!open"), Directive(text, "!county-left"));
 
-    /// <summary>The regions named on <c>!open</c> lines; a trailing <c>*</c> matches a prefix (<c>us-*</c>).</summary>
-    private static IEnumerable<string> OpenRegions(string text) =>
-        text.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("!open ", StringComparison.Ordinal))
-            .SelectMany(l => l[6..].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+    /// <summary>The regions named on a directive's lines (<c>!open us-*</c>); for <c>!open</c> a trailing <c>*</c> matches a prefix.</summary>
+    private static IEnumerable<string> Directive(string text, string directive) =>
+        text.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith(directive + " ", StringComparison.Ordinal))
+            .SelectMany(l => l[(directive.Length + 1)..].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
     internal static IEnumerable<FixedFormat> Parse(string text, string source)
     {
