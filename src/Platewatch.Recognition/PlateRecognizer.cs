@@ -267,6 +267,31 @@ public sealed class PlateRecognizer : IPlateRecognizer
     private static Quad PlateAround(Quad line) =>
         line.Expand(MathF.Max(0.4f, 4.2f * line.Height / MathF.Max(1, line.Width) - 1), 1.6f);
 
+    /// <summary>
+    /// The read completed by one or two confident characters found just right of its line, when that makes it fit a
+    /// format of <paramref name="region"/>; null otherwise. Only the right end: the last character often touches the
+    /// plate's border there (Hawaii), while strips left of the line added bolts and frame edges that happened to fit.
+    /// </summary>
+    private PlateHypothesis? CompleteAtRightEdge(Quad line, int imageWidth, List<CharRead> chars, string raw, string region, int topN, Func<Quad, LineRead> readQuad)
+    {
+        if (RightOf(line, 0.9f * line.Height, imageWidth) is not { } strip) return null;
+        var extra = readQuad(strip).Chars.Where(c => c.Confidence >= 0.7f).ToList();
+        if (extra.Count is not (1 or 2)) return null;
+        return _reader.Read([.. chars, .. extra], raw, r => r == region, topN) is { MatchesFormat: true, Confidence: >= 0.7 } done ? done : null;
+    }
+
+    /// <summary>The strip up to <paramref name="reach"/> pixels wide right of a line, as tall as it, cut where the image ends.</summary>
+    private static Quad? RightOf(Quad line, float reach, int imageWidth)
+    {
+        float w = MathF.Max(1, line.Width);
+        float ux = (line.TopRight.X - line.TopLeft.X) / w, uy = (line.TopRight.Y - line.TopLeft.Y) / w;
+        float room = (imageWidth - MathF.Max(line.TopRight.X, line.BottomRight.X)) / MathF.Max(0.5f, ux);
+        reach = MathF.Min(reach, room);
+        if (reach < 0.3f * line.Height) return null;
+        float dx = ux * reach, dy = uy * reach;
+        return new Quad(line.TopRight, new PointF(line.TopRight.X + dx, line.TopRight.Y + dy), new PointF(line.BottomRight.X + dx, line.BottomRight.Y + dy), line.BottomRight);
+    }
+
     /// <summary>The strip up to <paramref name="reach"/> pixels wide left of a line, as tall as it, cut where the image ends.</summary>
     private static Quad? LeftOf(Quad line, float reach)
     {
@@ -352,6 +377,10 @@ public sealed class PlateRecognizer : IPlateRecognizer
             if (name is { } nm && !hyp.FormatRegions.Contains(nm.Region)
                 && _reader.Read(chars, raw, r => r == nm.Region, topN) is { MatchesFormat: true } local && local.Score > hyp.Score - 0.15)
                 hyp = local;
+            // Still short of every format of the printed state: the detector may have cut the last character off at
+            // the plate's edge. Look just past the line's end for it.
+            if (name is { } st && single && !hyp.FormatRegions.Contains(st.Region) && hyp.Text.Length >= 3)
+                hyp = CompleteAtRightEdge(lineQuad, image.Width, chars, raw, st.Region, topN, readQuad) ?? hyp;
             hyps.Add((g, hyp, name));
             if (s_debug) Console.Error.WriteLine($"  hyp [{string.Join(",", g.Boxes)}] {hyp.Text} score={hyp.Score:F2} conf={hyp.Confidence:F2} fmt={hyp.MatchesFormat} name={name?.Region}");
         }
