@@ -274,33 +274,10 @@ public sealed class PlateRecognizer : IPlateRecognizer
     /// </summary>
     private PlateHypothesis? CompleteAtRightEdge(Quad line, int imageWidth, List<CharRead> chars, string raw, string region, int topN, Func<Quad, LineRead> readQuad)
     {
-        if (RightOf(line, 0.9f * line.Height, imageWidth) is not { } strip) return null;
+        if (line.StripRight(0.9f * line.Height, imageWidth) is not { } strip) return null;
         var extra = readQuad(strip).Chars.Where(c => c.Confidence >= 0.7f).ToList();
         if (extra.Count is not (1 or 2)) return null;
         return _reader.Read([.. chars, .. extra], raw, r => r == region, topN) is { MatchesFormat: true, Confidence: >= 0.7 } done ? done : null;
-    }
-
-    /// <summary>The strip up to <paramref name="reach"/> pixels wide right of a line, as tall as it, cut where the image ends.</summary>
-    private static Quad? RightOf(Quad line, float reach, int imageWidth)
-    {
-        float w = MathF.Max(1, line.Width);
-        float ux = (line.TopRight.X - line.TopLeft.X) / w, uy = (line.TopRight.Y - line.TopLeft.Y) / w;
-        float room = (imageWidth - MathF.Max(line.TopRight.X, line.BottomRight.X)) / MathF.Max(0.5f, ux);
-        reach = MathF.Min(reach, room);
-        if (reach < 0.3f * line.Height) return null;
-        float dx = ux * reach, dy = uy * reach;
-        return new Quad(line.TopRight, new PointF(line.TopRight.X + dx, line.TopRight.Y + dy), new PointF(line.BottomRight.X + dx, line.BottomRight.Y + dy), line.BottomRight);
-    }
-
-    /// <summary>The strip up to <paramref name="reach"/> pixels wide left of a line, as tall as it, cut where the image ends.</summary>
-    private static Quad? LeftOf(Quad line, float reach)
-    {
-        float w = MathF.Max(1, line.Width);
-        float ux = (line.TopRight.X - line.TopLeft.X) / w, uy = (line.TopRight.Y - line.TopLeft.Y) / w;
-        reach = MathF.Min(reach, MathF.Min(line.TopLeft.X, line.BottomLeft.X) / MathF.Max(0.5f, ux));
-        if (reach < 0.3f * line.Height) return null;
-        float dx = ux * reach, dy = uy * reach;
-        return new Quad(new PointF(line.TopLeft.X - dx, line.TopLeft.Y - dy), line.TopLeft, line.BottomLeft, new PointF(line.BottomLeft.X - dx, line.BottomLeft.Y - dy));
     }
 
     private static bool LiesOnLargerPlate(List<TextBox> boxes, int i)
@@ -365,7 +342,7 @@ public sealed class PlateRecognizer : IPlateRecognizer
             var name = NearbyName(boxes, g, nameOf);
             // Wyoming's county number stands left of the bronco, apart from the number: the detector rarely boxes it.
             if (name is { } county && single && PlateFormats.Default.HasCountyLeft(county.Region)
-                && LeftOf(lineQuad, 1.8f * lineQuad.Height) is { } countyQuad)
+                && lineQuad.StripLeft(1.8f * lineQuad.Height) is { } countyQuad)
             {
                 var countyRead = readQuad(countyQuad);
                 var digits = countyRead.Chars.Where(c => char.IsAsciiDigit(c.Best) && c.Confidence >= 0.6f).ToList();

@@ -45,6 +45,36 @@ internal readonly record struct Quad(PointF TopLeft, PointF TopRight, PointF Bot
         new PointF(TopLeft.X * sx + ox, TopLeft.Y * sy + oy), new PointF(TopRight.X * sx + ox, TopRight.Y * sy + oy),
         new PointF(BottomRight.X * sx + ox, BottomRight.Y * sy + oy), new PointF(BottomLeft.X * sx + ox, BottomLeft.Y * sy + oy));
 
+    /// <summary>
+    /// The strip beside the quad's left edge, up to <paramref name="reach"/> pixels wide along the quad's own
+    /// direction and as tall as the quad, cut where the image ends; null when less than a third of its height is left.
+    /// </summary>
+    public Quad? StripLeft(float reach)
+    {
+        var (ux, uy) = Along();
+        reach = MathF.Min(reach, MathF.Min(TopLeft.X, BottomLeft.X) / MathF.Max(0.5f, ux));
+        if (reach < 0.3f * Height) return null;
+        float dx = ux * reach, dy = uy * reach;
+        return new Quad(new PointF(TopLeft.X - dx, TopLeft.Y - dy), TopLeft, BottomLeft, new PointF(BottomLeft.X - dx, BottomLeft.Y - dy));
+    }
+
+    /// <summary>The strip beside the quad's right edge, as <see cref="StripLeft"/>, in an image <paramref name="imageWidth"/> wide.</summary>
+    public Quad? StripRight(float reach, int imageWidth)
+    {
+        var (ux, uy) = Along();
+        reach = MathF.Min(reach, (imageWidth - MathF.Max(TopRight.X, BottomRight.X)) / MathF.Max(0.5f, ux));
+        if (reach < 0.3f * Height) return null;
+        float dx = ux * reach, dy = uy * reach;
+        return new Quad(TopRight, new PointF(TopRight.X + dx, TopRight.Y + dy), new PointF(BottomRight.X + dx, BottomRight.Y + dy), BottomRight);
+    }
+
+    /// <summary>The unit vector along the top edge.</summary>
+    private (float X, float Y) Along()
+    {
+        float w = MathF.Max(1, TopWidth);
+        return ((TopRight.X - TopLeft.X) / w, (TopRight.Y - TopLeft.Y) / w);
+    }
+
     /// <summary>Grows the quad about its centre, by fractions of its width and height.</summary>
     public Quad Expand(float fx, float fy)
     {

@@ -58,18 +58,12 @@ internal static class CountryBand
     /// </summary>
     public static Quad? BandLeftOf(RasterImage image, Quad line)
     {
-        float ux = (line.TopRight.X - line.TopLeft.X) / MathF.Max(1, line.Width), uy = (line.TopRight.Y - line.TopLeft.Y) / MathF.Max(1, line.Width);
-        float room = MathF.Min(line.TopLeft.X, line.BottomLeft.X) / MathF.Max(0.5f, ux);
-        float reach = MathF.Min(1.2f * line.Height, room);
-        if (reach < 0.6f * line.Height) return null;
-        float dx = ux * reach, dy = uy * reach;
-        var band = new Quad(new PointF(line.TopLeft.X - dx, line.TopLeft.Y - dy), line.TopLeft, line.BottomLeft,
-            new PointF(line.BottomLeft.X - dx, line.BottomLeft.Y - dy));
+        if (line.StripLeft(1.2f * line.Height) is not { } band || band.Width < 0.6f * line.Height) return null;
         // The band is narrower than the reach, and a strip of white plate parts it from the number.
         float blue = 0;
         for (int i = 0; i < 5; i++) blue = MathF.Max(blue, Blueness(image, band, i / 5f, (i + 1) / 5f));
         if (blue <= BandBlueness + BandContrast || Blueness(image, line, 0.25f, 1) >= PlateBlueness) return null;
-        float ix = dx / 4, iy = dy / 4;
+        float ix = (band.TopRight.X - band.TopLeft.X) / 4, iy = (band.TopRight.Y - band.TopLeft.Y) / 4;
         return band with { TopRight = new PointF(line.TopLeft.X + ix, line.TopLeft.Y + iy), BottomRight = new PointF(line.BottomLeft.X + ix, line.BottomLeft.Y + iy) };
     }
 
