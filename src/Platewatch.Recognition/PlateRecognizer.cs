@@ -366,7 +366,12 @@ public sealed class PlateRecognizer : IPlateRecognizer
         var small = hyps.Select(h => IsSmallPrint(boxes, usable, reads, h.Group)).ToList();
         bool anyFormat = hyps.Where((h, k) => !small[k]).Any(h => h.Hyp.MatchesFormat && h.Hyp.Confidence >= 0.5);
         var accepted = new List<(LineGroup Group, PlateHypothesis Hyp, (string Region, double Strength)? Name)>();
-        var order = Enumerable.Range(0, hyps.Count).OrderByDescending(k => hyps[k].Hyp.Score + (hyps[k].Name is null ? 0 : 0.3) - (small[k] ? 1.0 : 0));
+        // A plate number is its whole line: a part of a line that also reads whole, confidently and containing the
+        // part, is not the plate (Idaho's "9B 352T", whose county code the detector boxed apart).
+        var part = hyps.Select(h => h.Group.Lines == 1 && hyps.Any(o => o.Group.Lines == 1 && o.Group.Boxes.Length > h.Group.Boxes.Length
+            && h.Group.Boxes.All(o.Group.Boxes.Contains) && o.Hyp.Confidence >= 0.9 && o.Hyp.Text.Contains(h.Hyp.Text, StringComparison.Ordinal)
+            && o.Hyp.Text.Length <= PlateReader.MaxLength - 2)).ToList();
+        var order = Enumerable.Range(0, hyps.Count).OrderByDescending(k => hyps[k].Hyp.Score + (hyps[k].Name is null ? 0 : 0.3) - (small[k] ? 1.0 : 0) - (part[k] ? 0.5 : 0));
         foreach (int k in order)
         {
             var h = hyps[k];
