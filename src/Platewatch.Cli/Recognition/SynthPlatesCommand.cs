@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Platewatch.Recognition.Evaluation;
 using Platewatch.Rendering;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -85,7 +86,7 @@ internal sealed class SynthPlatesCommand : Command<SynthPlatesCommand.Settings>
                 };
                 string file = string.Create(CultureInfo.InvariantCulture, $"{country}{i:D5}.{(spec.JpegQuality > 0 ? "jpg" : "png")}");
                 File.WriteAllBytes(Path.Combine(settings.Out, file), renderer.RenderEncoded(spec));
-                csv.Append(CultureInfo.InvariantCulture, $"{file},{country},{text.Replace(" ", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal)}\n");
+                csv.Append(CultureInfo.InvariantCulture, $"{file},{country},{Datasets.NormalizePlate(text)}\n");
                 task.Value = i + 1;
             }
         });

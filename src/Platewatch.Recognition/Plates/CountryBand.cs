@@ -98,10 +98,18 @@ internal static class CountryBand
 
     /// <summary>Whether plates of any allowed region carry a band.</summary>
     public static bool Possible(IReadOnlyList<string> regions, Func<string, bool>? allow) =>
-        regions.Any(r => (allow?.Invoke(r) ?? true) && Codes.Contains(r));
+        regions.Any(r => (allow?.Invoke(r) ?? true) && s_bandRegions.Contains(r));
 
-    private static readonly HashSet<string> Codes =
-        ["de", "fr", "it", "es", "pt", "be", "at", "lu", "hu", "se", "no", "nl", "pl", "cz", "sk", "dk", "gb", "ro", "bg", "hr", "gr", "lt", "lv", "ee", "fi", "ie", "si", "ch"];
+    /// <summary>The codes a band shows, and the region each names.</summary>
+    private static readonly Dictionary<string, string> s_codes = new(StringComparer.Ordinal)
+    {
+        ["D"] = "de", ["F"] = "fr", ["I"] = "it", ["E"] = "es", ["P"] = "pt", ["B"] = "be", ["A"] = "at", ["L"] = "lu", ["H"] = "hu",
+        ["S"] = "se", ["N"] = "no", ["NL"] = "nl", ["PL"] = "pl", ["CZ"] = "cz", ["SK"] = "sk", ["DK"] = "dk", ["GB"] = "gb", ["UK"] = "gb",
+        ["RO"] = "ro", ["BG"] = "bg", ["HR"] = "hr", ["GR"] = "gr", ["LT"] = "lt", ["LV"] = "lv", ["EST"] = "ee", ["FIN"] = "fi",
+        ["IRL"] = "ie", ["SLO"] = "si", ["CH"] = "ch",
+    };
+
+    private static readonly HashSet<string> s_bandRegions = [.. s_codes.Values];
 
     /// <summary>
     /// The band's code from its read: a band holds only letters, so each character is the likeliest letter at its place
@@ -112,12 +120,12 @@ internal static class CountryBand
         var code = new System.Text.StringBuilder(3);
         foreach (var c in chars)
         {
-            int best = -1;
-            for (int k = 10; k < c.Alnum.Length; k++)
+            int best = 10; // the first letter
+            for (int k = 11; k < c.Alnum.Length; k++)
             {
-                if (best < 0 || c.Alnum[k] > c.Alnum[best]) best = k;
+                if (c.Alnum[k] > c.Alnum[best]) best = k;
             }
-            if (c.Confidence >= 0.3f && best >= 0 && c.Alnum[best] >= 0.01f) code.Append(Alphabet.Chars[best]);
+            if (c.Confidence >= 0.3f && c.Alnum[best] >= 0.01f) code.Append(Alphabet.Chars[best]);
         }
         return code.ToString();
     }
@@ -133,12 +141,5 @@ internal static class CountryBand
     }
 
     /// <summary>The region a band's code names, or "" when it names none the formats know.</summary>
-    public static string Region(string code) => code switch
-    {
-        "D" => "de", "F" => "fr", "I" => "it", "E" => "es", "P" => "pt", "B" => "be", "A" => "at", "L" => "lu", "H" => "hu",
-        "S" => "se", "N" => "no", "NL" => "nl", "PL" => "pl", "CZ" => "cz", "SK" => "sk", "DK" => "dk", "GB" or "UK" => "gb",
-        "RO" => "ro", "BG" => "bg", "HR" => "hr", "GR" => "gr", "LT" => "lt", "LV" => "lv", "EST" => "ee", "FIN" => "fi",
-        "IRL" => "ie", "SLO" => "si", "CH" => "ch",
-        _ => "",
-    };
+    public static string Region(string code) => s_codes.GetValueOrDefault(code, "");
 }
