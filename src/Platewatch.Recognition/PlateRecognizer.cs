@@ -388,9 +388,10 @@ public sealed class PlateRecognizer : IPlateRecognizer
         }
 
         var results = ImmutableArray.CreateBuilder<PlateResult>(accepted.Count);
-        foreach (var (g, hyp, name) in accepted)
+        foreach (var (g, read, name) in accepted)
         {
-            var (region, regionConf) = IdentifyRegion(hyp, name);
+            var (region, regionConf) = IdentifyRegion(read, name);
+            var hyp = _reader.ZeroForO(read, region, allow);
             var corners = PlateCorners(g);
             results.Add(new PlateResult(
                 hyp.Text,

@@ -63,6 +63,39 @@ public sealed class FormatTests
     }
 
     [Fact]
+    public void Zero_for_o_is_read_from_the_format_files()
+    {
+        var f = PlateFormats.FromText("!zero-for-o xx xx-*\nxx-a @@###\nyy ###");
+        Assert.True(f.ZeroForO("xx"));
+        Assert.True(f.ZeroForO("xx-a"));
+        Assert.False(f.ZeroForO("yy"));
+        Assert.True(f.AllZeroForO(PlateRecognizer.AllowRegion(["xx"])));
+        Assert.False(f.AllZeroForO(null));
+        Assert.True(PlateFormats.Default.ZeroForO("us-ca"));
+        Assert.False(PlateFormats.Default.ZeroForO("br"));
+        Assert.False(PlateFormats.Default.ZeroForO("de"));
+    }
+
+    [Theory]
+    [InlineData("COUGAR", "us", "C0UGAR")]   // a vanity word: its O is written as zero
+    [InlineData("COUGAR", "", "C0UGAR")]     // no state named, but the hint allows only zero-for-o regions
+    [InlineData("WHO515", "us-ct", "WH0515")] // fits other states' formats, but none of the state on the plate
+    [InlineData("OJW695", "us-ne", "OJW695")] // fits its state's format, whose letter slot settles the O
+    [InlineData("COUGAR", "de", "COUGAR")]   // Europe keeps the reader's letter
+    public void Reads_outside_the_formats_of_zero_for_o_regions_write_O_as_zero(string read, string region, string expected)
+    {
+        var allow = PlateRecognizer.AllowRegion([region.Length == 0 ? "us" : region.Split('-')[0]]);
+        var reader = new PlateReader(PlateFormats.Default);
+        var hyp = reader.Read(Read(read, 0.99f), read, allow, 5);
+        Assert.NotNull(hyp);
+        var zero = reader.ZeroForO(hyp, region, allow);
+        Assert.Equal(expected, zero.Text);
+        Assert.Equal(expected, zero.Candidates[0].Text);
+        // The reader's own spelling is kept among the candidates.
+        Assert.Contains(zero.Candidates, c => c.Text == read);
+    }
+
+    [Fact]
     public void Italian_format_excludes_letters_Italy_never_issues()
     {
         var f = PlateFormats.Default;

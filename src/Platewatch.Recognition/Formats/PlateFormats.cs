@@ -48,13 +48,12 @@ internal sealed class PlateFormats
 
     private readonly Dictionary<int, List<FixedFormat>> _byLength = [];
 
-    private readonly string[] _open;
-    private readonly HashSet<string> _countyLeft;
+    /// <summary>The data files' directives (<c>!open us-*</c>): per directive, the regions it names.</summary>
+    private readonly Dictionary<string, string[]> _directives;
 
-    private PlateFormats(IEnumerable<FixedFormat> formats, IEnumerable<string> open, IEnumerable<string> countyLeft)
+    private PlateFormats(IEnumerable<FixedFormat> formats, Dictionary<string, string[]> directives)
     {
-        _open = [.. open];
-        _countyLeft = [.. countyLeft];
+        _directives = directives;
         foreach (var f in formats)
         {
             if (!_byLength.TryGetValue(f.Slots.Length, out var list)) _byLength[f.Slots.Length] = list = [];
@@ -69,18 +68,33 @@ internal sealed class PlateFormats
     /// Whether many plates of the region fall outside its formats (vanity, fleet and special plates, marked <c>!open</c>
     /// in the data files), so that fitting no format says little, and a format should not overrule a confident read.
     /// </summary>
-    public bool IsOpen(string region) => _open.Any(o => o.EndsWith('*')
-        ? region.StartsWith(o.AsSpan(0, o.Length - 1), StringComparison.Ordinal)
-        : region == o);
+    public bool IsOpen(string region) => Names("!open", region);
 
     /// <summary>
     /// Whether the region's plates carry a county number left of an emblem, apart from the number's line (<c>!county-left</c>
     /// in the data files: Wyoming's bronco).
     /// </summary>
-    public bool HasCountyLeft(string region) => _countyLeft.Contains(region);
+    public bool HasCountyLeft(string region) => Names("!county-left", region);
+
+    /// <summary>
+    /// Whether a read of the region that fits none of its formats writes the letter O as zero (<c>!zero-for-o</c>).
+    /// Such a read is mostly a vanity plate, and the state fonts draw O and zero alike, so the reader's pick between them
+    /// is a toss that can differ from frame to frame and camera to camera. One spelling keeps a plate's reads together.
+    /// </summary>
+    public bool ZeroForO(string region) => Names("!zero-for-o", region);
 
     /// <summary>Whether any region the reader may consider is open (all regions when nothing narrows them).</summary>
     public bool AnyOpen(Func<string, bool>? allowRegion) => Regions.Any(r => (allowRegion?.Invoke(r) ?? true) && IsOpen(r));
+
+    /// <summary>Whether every region the hint allows writes O as zero outside its formats; false with no hint.</summary>
+    public bool AllZeroForO(Func<string, bool>? allowRegion) =>
+        allowRegion is not null && Regions.Where(allowRegion).DefaultIfEmpty("").All(ZeroForO);
+
+    /// <summary>Whether the directive names the region; a trailing <c>*</c> matches a prefix.</summary>
+    private bool Names(string directive, string region) =>
+        _directives.TryGetValue(directive, out var names) && names.Any(o => o.EndsWith('*')
+            ? region.StartsWith(o.AsSpan(0, o.Length - 1), StringComparison.Ordinal)
+            : region == o);
 
     public static PlateFormats Default { get; } = LoadEmbedded();
 
@@ -88,26 +102,26 @@ internal sealed class PlateFormats
     {
         var asm = Assembly.GetExecutingAssembly();
         var all = new List<FixedFormat>();
-        var open = new List<string>();
-        var countyLeft = new List<string>();
+        var texts = new List<string>();
         foreach (string name in asm.GetManifestResourceNames().Where(n => n.EndsWith(".formats", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
             using var s = asm.GetManifestResourceStream(name)!;
             using var r = new StreamReader(s);
             string text = r.ReadToEnd();
             all.AddRange(Parse(text, name));
-            open.AddRange(Directive(text, "!open"));
-            countyLeft.AddRange(Directive(text, "!county-left"));
+            texts.Add(text);
         }
-        return new PlateFormats(all, open, countyLeft);
+        return new PlateFormats(all, Directives(string.Join('\n', texts)));
     }
 
-    public static PlateFormats FromText(string text) => new(Parse(text, "text"), Directive(text, "!open"), Directive(text, "!county-left"));
+    public static PlateFormats FromText(string text) => new(Parse(text, "text"), Directives(text));
 
-    /// <summary>The regions named on a directive's lines (<c>!open us-*</c>); for <c>!open</c> a trailing <c>*</c> matches a prefix.</summary>
-    private static IEnumerable<string> Directive(string text, string directive) =>
-        text.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith(directive + " ", StringComparison.Ordinal))
-            .SelectMany(l => l[(directive.Length + 1)..].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+    /// <summary>Each directive line (<c>!open us-*</c>) by its directive, with the regions it names.</summary>
+    private static Dictionary<string, string[]> Directives(string text) =>
+        text.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith('!'))
+            .Select(l => l.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+            .GroupBy(p => p[0], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.SelectMany(p => p.Skip(1)).ToArray(), StringComparer.Ordinal);
 
     internal static IEnumerable<FixedFormat> Parse(string text, string source)
     {

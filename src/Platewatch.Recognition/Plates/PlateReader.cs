@@ -84,6 +84,32 @@ internal sealed class PlateReader(PlateFormats formats)
     }
 
     /// <summary>
+    /// The hypothesis with O written as zero where the region writes O as zero outside its formats
+    /// (<see cref="PlateFormats.ZeroForO"/>) and the read fits none of them: the plate text, and each candidate that fits
+    /// none, keeping its rank. A region named on the plate narrows the formats to its own; with no region, every region
+    /// the hint allows must write O as zero. The O spelling follows its zero spelling, so that top-N still holds both.
+    /// </summary>
+    public PlateHypothesis ZeroForO(PlateHypothesis hyp, string region, Func<string, bool>? allowRegion)
+    {
+        bool zero = region.Length > 0 ? formats.ZeroForO(region) : formats.AllZeroForO(allowRegion);
+        if (!zero || !hyp.Text.Contains('O', StringComparison.Ordinal)) return hyp;
+        Func<string, bool>? within = formats.Regions.Contains(region) ? r => r == region : allowRegion;
+        if (formats.Matches(hyp.Text, within)) return hyp;
+        var candidates = new List<PlateCandidate>(hyp.Candidates.Count + 1);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var c in hyp.Candidates)
+        {
+            if (c.Text.Contains('O', StringComparison.Ordinal) && !formats.Matches(c.Text, within))
+            {
+                string zeroText = c.Text.Replace('O', '0');
+                if (seen.Add(zeroText)) candidates.Add(c with { Text = zeroText, MatchesFormat = formats.Matches(zeroText, allowRegion) });
+            }
+            if (seen.Add(c.Text)) candidates.Add(c);
+        }
+        return hyp with { Text = hyp.Text.Replace('O', '0'), Candidates = [.. candidates.Take(Math.Max(1, hyp.Candidates.Count))] };
+    }
+
+    /// <summary>
     /// In open regions (US states), how far a format may overrule a visibly different character read with certainty.
     /// Measured on the US crops: 0 and 0.1 read the same plates; 1 (full trust, as in strict regions) turned 15 more
     /// correct reads into format-shaped misreads ("5977144" into "5G77144") and fixed none.
