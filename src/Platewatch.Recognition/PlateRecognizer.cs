@@ -329,6 +329,8 @@ public sealed class PlateRecognizer : IPlateRecognizer
                 bandRegion = CountryBand.Region(string.Concat(chars.Take(onBand).Select(c => c.Best)));
                 chars = chars.Skip(onBand).ToList();
             }
+            // Small letters stacked at an end (the plate type) are not part of the number.
+            if (single) chars = [.. StackedLetters.Without(image, lineQuad, chars)];
             var hyp = _reader.Read(chars, raw, allow, topN);
             if (hyp is null) continue;
             // A band the detector left out of the line: its letters, read on their own, still name the country.

@@ -1,0 +1,190 @@
+using System.Buffers;
+using Platewatch.Recognition.Imaging;
+using Platewatch.Recognition.Ocr;
+
+namespace Platewatch.Recognition.Plates;
+
+/// <summary>
+/// Two small letters stacked one above the other at an end of the number: the plate type on many US plates ("RT" for
+/// a Massachusetts trust plate, "HC" for a disability plate, "MC"). They are not part of the number, but the line
+/// recognizer, which reads one row of text, turns the stack into one or two characters ("F72LY" for "RT 72LY").
+/// The stack is told by the ink: two blobs of about half the number's height, one over the other, beside the
+/// full-height characters and narrower than they are.
+/// </summary>
+internal static class StackedLetters
+{
+    /// <summary>Height of the rectified line in pixels: enough for half-height letters to stay whole.</summary>
+    private const int LineHeight = 48;
+
+    private const int MaxWidth = 480;
+
+    /// <summary>
+    /// The characters of the read with those that the recognizer made of a stacked pair at either end left out; the
+    /// read itself when there is no stack, or when fewer than two characters would be left.
+    /// </summary>
+    public static IReadOnlyList<CharRead> Without(RasterImage image, Quad line, IReadOnlyList<CharRead> chars)
+    {
+        if (chars.Count < 3) return chars;
+        var (left, right) = Find(image, line);
+        if (left <= 0 && right >= 1) return chars;
+        int first = 0, last = chars.Count - 1;
+        while (first <= last && chars[first].X < left) first++;
+        while (last >= first && chars[last].X > right) last--;
+        int kept = last - first + 1;
+        return kept < 2 || kept == chars.Count ? chars : [.. chars.Skip(first).Take(kept)];
+    }
+
+    /// <summary>
+    /// Where the number runs between the stacks, as fractions of the line's width: (0, 1) when neither end has one.
+    /// The bound is the middle of the gap between a stack and the nearest full-height character, since the
+    /// recognizer places a character it made of the stack anywhere over the stack's columns.
+    /// </summary>
+    internal static (float Left, float Right) Find(RasterImage image, Quad line)
+    {
+        int w = Math.Clamp((int)MathF.Round(LineHeight * line.Width / MathF.Max(1, line.Height)), LineHeight, MaxWidth);
+        // A little above and below the line, so that the detector's tight box does not cut the stacked letters' ink.
+        var quad = line.Expand(0, 0.12f);
+        int h = LineHeight;
+        using var patch = Warp.QuadToImage(image, quad, w, h);
+        byte[] gray = ArrayPool<byte>.Shared.Rent(w * h);
+        int[] labels = ArrayPool<int>.Shared.Rent(w * h);
+        try
+        {
+            ToGray(patch, gray.AsSpan(0, w * h));
+            byte t = Otsu(gray.AsSpan(0, w * h));
+            (float, float) best = (0, 1);
+            int bestMain = 1;
+            // Dark letters on a light plate, or light letters on a dark one: the polarity with more full-height
+            // characters is the ink.
+            foreach (bool dark in (ReadOnlySpan<bool>)[true, false])
+            {
+                var blobs = Components(gray.AsSpan(0, w * h), labels.AsSpan(0, w * h), w, h, t, dark);
+                var main = blobs.Where(b => b.Height >= 0.55f * h && b.Height < 0.98f * h && b.Width <= 0.9f * h).ToList();
+                if (main.Count <= bestMain) continue;
+                bestMain = main.Count;
+                best = Bounds(blobs, main, w);
+            }
+            return best;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(gray);
+            ArrayPool<int>.Shared.Return(labels);
+        }
+    }
+
+    private static (float Left, float Right) Bounds(List<Blob> blobs, List<Blob> main, int w)
+    {
+        var heights = main.Select(b => b.Height).Order().ToList();
+        var widths = main.Select(b => b.Width).Order().ToList();
+        float hm = heights[heights.Count / 2], wm = widths[widths.Count / 2];
+        int top = main.Min(b => b.Y0), bottom = main.Max(b => b.Y1);
+        int mainLeft = main.Min(b => b.X0), mainRight = main.Max(b => b.X1);
+
+        float left = 0, right = 1;
+        // Beside the number, no further than a character's width: farther off, it is an emblem or a broken word.
+        if (Stack(blobs.Where(b => b.X1 <= mainLeft && b.X1 >= mainLeft - wm), hm, wm, top, bottom) is { } l) left = (l.X1 + mainLeft) / 2f / w;
+        if (Stack(blobs.Where(b => b.X0 >= mainRight && b.X0 <= mainRight + wm), hm, wm, top, bottom) is { } r) right = (r.X0 + mainRight) / 2f / w;
+        return (left, right);
+    }
+
+    /// <summary>The column of a stacked pair among the blobs, or null: two blobs of 25-62 % of the characters' height,
+    /// one over the other with a gap between, together about the characters' height and not wider than a character.</summary>
+    private static Blob? Stack(IEnumerable<Blob> side, float hm, float wm, int top, int bottom)
+    {
+        var small = side.Where(b => b.Height >= 0.25f * hm && b.Height <= 0.62f * hm && b.Width <= 0.9f * hm
+            && b.Y0 >= top - 0.15f * hm && b.Y1 <= bottom + 0.15f * hm).ToList();
+        foreach (var a in small)
+        {
+            foreach (var b in small)
+            {
+                if (b.Y0 <= a.Y1) continue; // b lies below a, with a gap
+                int x0 = Math.Min(a.X0, b.X0), x1 = Math.Max(a.X1, b.X1);
+                int overlap = Math.Min(a.X1, b.X1) - Math.Max(a.X0, b.X0);
+                if (overlap < 0.5f * Math.Min(a.Width, b.Width)) continue;
+                if (b.Y1 - a.Y0 < 0.75f * hm || x1 - x0 > 1.15f * wm + 2) continue;
+                return new Blob(x0, a.Y0, x1, b.Y1);
+            }
+        }
+        return null;
+    }
+
+    private readonly record struct Blob(int X0, int Y0, int X1, int Y1)
+    {
+        public int Width => X1 - X0;
+        public int Height => Y1 - Y0;
+    }
+
+    private static void ToGray(RasterImage img, Span<byte> gray)
+    {
+        ReadOnlySpan<byte> px = img.Pixels;
+        for (int i = 0; i < gray.Length; i++)
+            gray[i] = (byte)((29 * px[4 * i] + 150 * px[4 * i + 1] + 77 * px[4 * i + 2]) >> 8);
+    }
+
+    private static byte Otsu(ReadOnlySpan<byte> gray)
+    {
+        Span<int> hist = stackalloc int[256];
+        foreach (byte g in gray) hist[g]++;
+        long total = gray.Length, sum = 0;
+        for (int i = 0; i < 256; i++) sum += (long)i * hist[i];
+        long sumB = 0, wB = 0;
+        double best = -1;
+        int t = 128;
+        for (int i = 0; i < 256; i++)
+        {
+            wB += hist[i];
+            if (wB == 0) continue;
+            long wF = total - wB;
+            if (wF == 0) break;
+            sumB += (long)i * hist[i];
+            double mB = (double)sumB / wB, mF = (double)(sum - sumB) / wF;
+            double between = (double)wB * wF * (mB - mF) * (mB - mF);
+            if (between > best) { best = between; t = i; }
+        }
+        return (byte)t;
+    }
+
+    /// <summary>8-connected components of the ink, as bounding boxes (exclusive ends); specks under 4 pixels are left out.</summary>
+    private static List<Blob> Components(ReadOnlySpan<byte> gray, Span<int> labels, int w, int h, byte t, bool dark)
+    {
+        labels.Clear();
+        var blobs = new List<Blob>();
+        var stack = new Stack<int>();
+        int next = 0;
+        for (int start = 0; start < gray.Length; start++)
+        {
+            if (labels[start] != 0 || !Ink(gray[start])) continue;
+            next++;
+            labels[start] = next;
+            stack.Push(start);
+            int x0 = w, y0 = h, x1 = 0, y1 = 0, n = 0;
+            while (stack.Count > 0)
+            {
+                int p = stack.Pop();
+                int x = p % w, y = p / w;
+                n++;
+                x0 = Math.Min(x0, x); x1 = Math.Max(x1, x + 1);
+                y0 = Math.Min(y0, y); y1 = Math.Max(y1, y + 1);
+                for (int dy = -1; dy <= 1; dy++)
+                {
+                    int yy = y + dy;
+                    if (yy < 0 || yy >= h) continue;
+                    for (int dx = -1; dx <= 1; dx++)
+                    {
+                        int xx = x + dx;
+                        if (xx < 0 || xx >= w) continue;
+                        int q = yy * w + xx;
+                        if (labels[q] != 0 || !Ink(gray[q])) continue;
+                        labels[q] = next;
+                        stack.Push(q);
+                    }
+                }
+            }
+            if (n >= 4) blobs.Add(new Blob(x0, y0, x1, y1));
+        }
+        return blobs;
+
+        bool Ink(byte g) => dark ? g <= t : g > t;
+    }
+}

@@ -1,0 +1,82 @@
+using Platewatch.Recognition.Imaging;
+using Platewatch.Recognition.Ocr;
+using Platewatch.Recognition.Plates;
+
+namespace Platewatch.Recognition.Tests;
+
+public sealed class StackedLettersTests
+{
+    private const int W = 240, H = 48;
+
+    private static readonly Quad Whole = new(new PointF(0, 0), new PointF(W, 0), new PointF(W, H), new PointF(0, H));
+
+    /// <summary>A 240x48 line of solid "characters" (x0, y0, x1, y1) in ink on a plate.</summary>
+    private static RasterImage Line(IEnumerable<(int X0, int Y0, int X1, int Y1)> glyphs, byte ink = 20, byte plate = 235)
+    {
+        var image = new RasterImage(W, H);
+        var p = image.Pixels;
+        for (int i = 0; i < W * H; i++) (p[4 * i], p[4 * i + 1], p[4 * i + 2], p[4 * i + 3]) = (plate, plate, plate, 255);
+        foreach (var (x0, y0, x1, y1) in glyphs)
+        {
+            for (int y = y0; y < y1; y++)
+            {
+                for (int x = x0; x < x1; x++) p.Slice((y * W + x) * 4, 3).Fill(ink);
+            }
+        }
+        return image;
+    }
+
+    /// <summary>Four full-height characters from x = 100, 20 wide with 10 between.</summary>
+    private static IEnumerable<(int, int, int, int)> Number() => Enumerable.Range(0, 4).Select(i => (100 + 30 * i, 6, 120 + 30 * i, 42));
+
+    /// <summary>Two half-height letters, one over the other, from x to x + 17.</summary>
+    private static IEnumerable<(int, int, int, int)> Stack(int x) => [(x, 6, x + 17, 22), (x, 26, x + 17, 42)];
+
+    [Fact]
+    public void A_stack_beside_the_number_bounds_it_on_that_side()
+    {
+        using var image = Line([.. Stack(75), .. Number()]);
+        var (left, right) = StackedLetters.Find(image, Whole);
+        Assert.InRange(left * W, 92, 100);
+        Assert.Equal(1, right);
+    }
+
+    [Fact]
+    public void A_stack_after_the_number_bounds_it_on_the_right()
+    {
+        using var image = Line([.. Number(), .. Stack(218)]);
+        var (left, right) = StackedLetters.Find(image, Whole);
+        Assert.Equal(0, left);
+        Assert.InRange(right * W, 210, 218);
+    }
+
+    [Fact]
+    public void Light_letters_on_a_dark_plate_are_found_too()
+    {
+        using var image = Line([.. Stack(75), .. Number()], ink: 235, plate: 30);
+        Assert.InRange(StackedLetters.Find(image, Whole).Left * W, 92, 100);
+    }
+
+    [Fact]
+    public void A_number_alone_has_no_stack()
+    {
+        using var image = Line(Number());
+        Assert.Equal((0f, 1f), StackedLetters.Find(image, Whole));
+    }
+
+    [Fact]
+    public void Small_marks_far_from_the_number_are_an_emblem_not_a_stack()
+    {
+        using var image = Line([.. Stack(30), .. Number()]);
+        Assert.Equal((0f, 1f), StackedLetters.Find(image, Whole));
+    }
+
+    [Fact]
+    public void The_character_read_over_the_stack_is_left_out()
+    {
+        using var image = Line([.. Stack(75), .. Number()]);
+        float[] xs = [83, 110, 140, 170, 200];
+        var chars = xs.Select((x, i) => new CharRead("F7215"[i], 0.9f, new float[Alphabet.Chars.Length], x / W)).ToList();
+        Assert.Equal("7215", string.Concat(StackedLetters.Without(image, Whole, chars).Select(c => c.Best)));
+    }
+}
