@@ -365,7 +365,8 @@ public sealed class PlateRecognizer : IPlateRecognizer
         }
 
         // Small print (stickers, dates, dealer lines) sits on the plate of a larger line; it is never the plate.
-        var small = hyps.Select(h => IsSmallPrint(boxes, usable, reads, h.Group)).ToList();
+        var small = hyps.Select(h => IsSmallPrint(boxes, usable, reads, h.Group)
+            || hyps.Any(o => IsWithinLargerGroup(h.Group, o.Group, o.Hyp))).ToList();
         bool anyFormat = hyps.Where((h, k) => !small[k]).Any(h => h.Hyp.MatchesFormat && h.Hyp.Confidence >= 0.5);
         var accepted = new List<(LineGroup Group, PlateHypothesis Hyp, (string Region, double Strength)? Name)>();
         // A plate number is its whole line: a part of a line that also reads whole, confidently and containing the
@@ -425,6 +426,18 @@ public sealed class PlateRecognizer : IPlateRecognizer
             if (PlateGeometry.Containment(PlateAround(b.Quad), g.Quad) > 0.5f) return true;
         }
         return false;
+    }
+
+    /// <summary>
+    /// Small print on a plate whose number the detector split into short words (<c>BE GODS</c>): no single word is wide
+    /// enough to frame the plate (see <see cref="IsSmallPrint"/>), but their line is.
+    /// </summary>
+    private static bool IsWithinLargerGroup(LineGroup g, LineGroup o, PlateHypothesis read)
+    {
+        if (o.Lines != 1 || o.Boxes.Length < 2 || o.Boxes.Any(g.Boxes.Contains) || read.Text.Length < 4) return false;
+        float h = g.Quad.Height / g.Lines;
+        if (o.Quad.Height < 1.6f * h || o.Quad.Width < 1.5f * o.Quad.Height) return false;
+        return PlateGeometry.Containment(PlateAround(o.Quad), g.Quad) > 0.5f;
     }
 
     private static (string Region, double Strength)? NearbyName(List<TextBox> boxes, LineGroup g, Dictionary<int, (string Region, double Strength)> nameOf)

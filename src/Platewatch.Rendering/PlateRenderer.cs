@@ -28,6 +28,12 @@ public sealed record PlateSpec
     public string TopText { get; init; } = "";
     public string BottomText { get; init; } = "";
 
+    /// <summary>US: two small letters stacked left of the number, as the plate type is printed on many US plates ("RT").</summary>
+    public string StackedLetters { get; init; } = "";
+
+    /// <summary>US: a registration sticker in the top left corner, with this text ("04-30").</summary>
+    public string Sticker { get; init; } = "";
+
     /// <summary>Plate width in output pixels before perspective.</summary>
     public int Width { get; init; } = 240;
 
@@ -210,6 +216,22 @@ public sealed class PlateRenderer : IDisposable
                     DrawText(canvas, spec.TopText, _bold, new SKColor(170, 20, 30), new SKRect(w * 0.15f, h * 0.05f, w * 0.85f, h * 0.22f), condensed: false);
                 if (spec.BottomText.Length > 0)
                     DrawText(canvas, spec.BottomText, _regular, new SKColor(20, 30, 110), new SKRect(w * 0.2f, h * 0.8f, w * 0.8f, h * 0.94f), condensed: false);
+                if (spec.Sticker.Length > 0)
+                {
+                    var sticker = new SKRect(w * 0.02f, h * 0.04f, w * 0.19f, h * 0.2f);
+                    using var fill = new SKPaint { Color = new SKColor(250, 210, 40) };
+                    canvas.DrawRect(sticker, fill);
+                    sticker.Inflate(-w * 0.008f, -h * 0.025f);
+                    DrawText(canvas, spec.Sticker, _bold, new SKColor(20, 20, 20), sticker, condensed: true);
+                }
+                if (spec.StackedLetters.Length > 0)
+                {
+                    // Each letter half the number's height, one over the other, in a column left of the number.
+                    float col = w * 0.12f;
+                    for (int i = 0; i < Math.Min(2, spec.StackedLetters.Length); i++)
+                        DrawText(canvas, spec.StackedLetters[i].ToString(), _bold, ink, new SKRect(left, h * (0.27f + 0.26f * i), left + col, h * (0.51f + 0.26f * i)), condensed: false);
+                    left += col + w * 0.02f;
+                }
                 DrawText(canvas, spec.Text, _bold, ink, new SKRect(left, h * 0.27f, right, h * 0.77f), condensed: true);
                 break;
         }

@@ -52,6 +52,29 @@ public sealed class GoldenTests(RecognizerFixture fx)
         }
     }
 
+    [Fact]
+    public void Plate_type_letters_stacked_beside_the_number_stay_out_of_it()
+    {
+        // The stock recognizer passes over this font's stack on its own; real plates' stacks it reads as a character,
+        // which StackedLetters drops (see StackedLettersTests). This guards the whole path against reading the stack.
+        var spec = new PlateSpec { Text = "72LY", StackedLetters = "RT", TopText = "MASSACHUSETTS", Width = 260, Noise = 6, Seed = 21 };
+        var r = fx.Recognizer.Recognize(fx.Renderer.RenderEncoded(spec), new RecognitionHints { ExpectedRegions = ["us"] }, TestContext.Current.CancellationToken);
+        Assert.NotEmpty(r.Plates);
+        Assert.Equal("72LY", r.Plates[0].Text);
+    }
+
+    [Fact]
+    public void A_sticker_beside_a_number_of_short_words_is_small_print()
+    {
+        // Neither word is wide enough on its own to frame the plate around the sticker; together they are. Outside
+        // every Indiana format, the vanity plate's O is written as zero.
+        var spec = new PlateSpec { Text = "BE   GODS", Sticker = "04-30", TopText = "INDIANA", Width = 260, Noise = 6, Seed = 22 };
+        var r = fx.Recognizer.Recognize(fx.Renderer.RenderEncoded(spec), new RecognitionHints { ExpectedRegions = ["us"] }, TestContext.Current.CancellationToken);
+        Assert.NotEmpty(r.Plates);
+        Assert.Equal("BEG0DS", r.Plates[0].Text);
+        Assert.Contains(r.Plates[0].Candidates, c => c.Text == "BEGODS");
+    }
+
     // Region "": the band's code is not read reliably there (Italy's lone I reads as nothing; the L of NL is often lost).
     [Theory]
     [InlineData("D", "M AB 1234", "de")]
