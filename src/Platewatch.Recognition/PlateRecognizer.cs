@@ -329,8 +329,11 @@ public sealed class PlateRecognizer : IPlateRecognizer
                 bandRegion = CountryBand.Region(string.Concat(chars.Take(onBand).Select(c => c.Best)));
                 chars = chars.Skip(onBand).ToList();
             }
-            // Small letters stacked at an end (the plate type) are not part of the number.
-            if (single) chars = [.. StackedLetters.Without(image, lineQuad, chars)];
+            // Small letters stacked at an end (the plate type) and symbols beside it are not part of the number, unless
+            // the whole read fits a format of a region whose plates all follow their formats.
+            if (single && StackedLetters.Without(image, lineQuad, chars) is { } trimmed && trimmed.Count < chars.Count
+                && !FitsStrictFormatOnlyWhole(chars, trimmed, allow))
+                chars = [.. trimmed];
             var hyp = _reader.Read(chars, raw, allow, topN);
             if (hyp is null) continue;
             // A band the detector left out of the line: its letters, read on their own, still name the country.
@@ -426,6 +429,14 @@ public sealed class PlateRecognizer : IPlateRecognizer
             if (PlateGeometry.Containment(PlateAround(b.Quad), g.Quad) > 0.5f) return true;
         }
         return false;
+    }
+
+    /// <summary>Whether the whole read fits a format of a strict (not <c>!open</c>) region and the trimmed one fits none.</summary>
+    private static bool FitsStrictFormatOnlyWhole(List<CharRead> whole, IReadOnlyList<CharRead> trimmed, Func<string, bool>? allow)
+    {
+        var formats = PlateFormats.Default;
+        bool Strict(string r) => (allow?.Invoke(r) ?? true) && !formats.IsOpen(r);
+        return formats.Matches(string.Concat(whole.Select(c => c.Best)), Strict) && !formats.Matches(string.Concat(trimmed.Select(c => c.Best)), Strict);
     }
 
     /// <summary>

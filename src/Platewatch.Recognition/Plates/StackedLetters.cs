@@ -19,27 +19,49 @@ internal static class StackedLetters
     private const int MaxWidth = 480;
 
     /// <summary>
-    /// The characters of the read with those that the recognizer made of a stacked pair at either end left out; the
-    /// read itself when there is no stack, or when fewer than two characters would be left.
+    /// The characters of the read with those that the recognizer made of a stacked pair at either end left out, and an
+    /// end character it doubted over a symbol (the wheelchair of a disability plate); the read itself when there is
+    /// nothing to drop, or when fewer than two characters would be left.
     /// </summary>
     public static IReadOnlyList<CharRead> Without(RasterImage image, Quad line, IReadOnlyList<CharRead> chars)
     {
         if (chars.Count < 3) return chars;
-        var (left, right) = Find(image, line);
-        if (left <= 0 && right >= 1) return chars;
+        var ink = Find(image, line);
         int first = 0, last = chars.Count - 1;
-        while (first <= last && chars[first].X < left) first++;
-        while (last >= first && chars[last].X > right) last--;
+        while (first <= last && chars[first].X < ink.Left) first++;
+        while (last >= first && chars[last].X > ink.Right) last--;
+        if (ink.Characters.Length >= 2)
+        {
+            if (last - first >= 2 && chars[first].Confidence < DoubtedCharacter && ink.IsSymbolAt(chars[first].X)) first++;
+            if (last - first >= 2 && chars[last].Confidence < DoubtedCharacter && ink.IsSymbolAt(chars[last].X)) last--;
+        }
         int kept = last - first + 1;
         return kept < 2 || kept == chars.Count ? chars : [.. chars.Skip(first).Take(kept)];
     }
 
+    /// <summary>Below this confidence an end character over a symbol is taken for the symbol.</summary>
+    private const float DoubtedCharacter = 0.75f;
+
     /// <summary>
-    /// Where the number runs between the stacks, as fractions of the line's width: (0, 1) when neither end has one.
-    /// The bound is the middle of the gap between a stack and the nearest full-height character, since the
+    /// What the ink of a line shows: where the number runs between the stacks, as fractions of the line's width ((0, 1)
+    /// when neither end has one), and the columns of its full-height characters, aligned on their common top and bottom.
+    /// The stack bound is the middle of the gap between a stack and the nearest full-height character, since the
     /// recognizer places a character it made of the stack anywhere over the stack's columns.
     /// </summary>
-    internal static (float Left, float Right) Find(RasterImage image, Quad line)
+    internal sealed record LineInk(float Left, float Right, (float X0, float X1)[] Characters, (float X0, float X1)[] Symbols)
+    {
+        public static LineInk None { get; } = new(0, 1, [], []);
+
+        /// <summary>
+        /// Whether the ink under position <paramref name="x"/> is a symbol: a large blob off the characters' top or
+        /// bottom line, and no full-height character (give or take a third of one).
+        /// </summary>
+        public bool IsSymbolAt(float x) => Symbols.Any(c => Near(c, x)) && !Characters.Any(c => Near(c, x));
+
+        private static bool Near((float X0, float X1) c, float x) => x >= c.X0 - 0.35f * (c.X1 - c.X0) && x <= c.X1 + 0.35f * (c.X1 - c.X0);
+    }
+
+    internal static LineInk Find(RasterImage image, Quad line)
     {
         int w = Math.Clamp((int)MathF.Round(LineHeight * line.Width / MathF.Max(1, line.Height)), LineHeight, MaxWidth);
         // A little above and below the line, so that the detector's tight box does not cut the stacked letters' ink.
@@ -52,7 +74,7 @@ internal static class StackedLetters
         {
             ToGray(patch, gray.AsSpan(0, w * h));
             byte t = Otsu(gray.AsSpan(0, w * h));
-            (float, float) best = (0, 1);
+            var best = LineInk.None;
             int bestMain = 1;
             // Dark letters on a light plate, or light letters on a dark one: the polarity with more full-height
             // characters is the ink.
@@ -62,7 +84,7 @@ internal static class StackedLetters
                 var main = blobs.Where(b => b.Height >= 0.55f * h && b.Height < 0.98f * h && b.Width <= 0.9f * h).ToList();
                 if (main.Count <= bestMain) continue;
                 bestMain = main.Count;
-                best = Bounds(blobs, main, w);
+                best = Analyse(blobs, main, w);
             }
             return best;
         }
@@ -73,7 +95,7 @@ internal static class StackedLetters
         }
     }
 
-    private static (float Left, float Right) Bounds(List<Blob> blobs, List<Blob> main, int w)
+    private static LineInk Analyse(List<Blob> blobs, List<Blob> main, int w)
     {
         var heights = main.Select(b => b.Height).Order().ToList();
         var widths = main.Select(b => b.Width).Order().ToList();
@@ -85,7 +107,16 @@ internal static class StackedLetters
         // Beside the number, no further than a character's width: farther off, it is an emblem or a broken word.
         if (Stack(blobs.Where(b => b.X1 <= mainLeft && b.X1 >= mainLeft - wm), hm, wm, top, bottom) is { } l) left = (l.X1 + mainLeft) / 2f / w;
         if (Stack(blobs.Where(b => b.X0 >= mainRight && b.X0 <= mainRight + wm), hm, wm, top, bottom) is { } r) right = (r.X0 + mainRight) / 2f / w;
-        return (left, right);
+
+        int medTop = main.Select(b => b.Y0).Order().ElementAt(main.Count / 2);
+        int medBottom = main.Select(b => b.Y1).Order().ElementAt(main.Count / 2);
+        bool Aligned(Blob b) => Math.Abs(b.Y0 - medTop) <= 0.15f * hm && Math.Abs(b.Y1 - medBottom) <= 0.15f * hm;
+        var characters = main.Where(Aligned).Select(b => (b.X0 / (float)w, b.X1 / (float)w)).ToArray();
+        // A symbol is as big as a character but sits off their lines: the wheelchair's seat starts well below the tops.
+        var symbols = blobs.Where(b => b.Height >= 0.4f * hm && b.Height <= 0.9f * hm && b.Width >= 0.5f * wm && b.Width <= 1.6f * wm
+                && (Math.Abs(b.Y0 - medTop) > 0.25f * hm || Math.Abs(b.Y1 - medBottom) > 0.25f * hm))
+            .Select(b => (b.X0 / (float)w, b.X1 / (float)w)).ToArray();
+        return new LineInk(left, right, characters, symbols);
     }
 
     /// <summary>The column of a stacked pair among the blobs, or null: two blobs of 25-62 % of the characters' height,
