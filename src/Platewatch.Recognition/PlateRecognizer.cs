@@ -357,7 +357,7 @@ public sealed class PlateRecognizer : IPlateRecognizer
             }
             // The state printed on the plate decides between formats that the text alone leaves open.
             if (name is { } nm && !hyp.FormatRegions.Contains(nm.Region)
-                && _reader.Read(chars, raw, r => r == nm.Region, topN) is { MatchesFormat: true } local && local.Score > hyp.Score - 0.15)
+                && _reader.Read(chars, raw, r => r == nm.Region, topN, emblemExpected: true) is { MatchesFormat: true } local && local.Score > hyp.Score - 0.15)
                 hyp = local;
             // Still short of every format of the printed state: the detector may have cut the last character off at
             // the plate's edge. Look just past the line's end for it.

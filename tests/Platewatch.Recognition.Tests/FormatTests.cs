@@ -62,6 +62,16 @@ public sealed class FormatTests
         Assert.False(PlateFormats.Default.HasCountyLeft("us-wa"));
     }
 
+    [Theory]
+    [InlineData(true, "BVN0669")]   // Georgia named on the plate: its peach sits between the groups
+    [InlineData(false, "BVNC0669")] // otherwise a confident C is a character of a plate outside the formats
+    public void A_confident_character_where_the_named_states_emblem_sits_is_the_emblem(bool named, string expected)
+    {
+        var hyp = new PlateReader(PlateFormats.Default).Read(Read("BVNC0669", 0.97f), "BVNC0669", r => r == "us-ga", 5, emblemExpected: named);
+        Assert.NotNull(hyp);
+        Assert.Equal(expected, hyp.Text);
+    }
+
     [Fact]
     public void Zero_for_o_is_read_from_the_format_files()
     {

@@ -259,7 +259,8 @@ internal sealed class PlateFormats
     /// How far the format is trusted to overrule a visibly different character the recognizer was sure of: 1 where
     /// the region's plates all follow its formats, less where many plates do not (vanity and special plates).
     /// </param>
-    public static FormatFit? Fit(FixedFormat f, IReadOnlyList<CharRead> chars, float trust = 1)
+    /// <param name="emblemTrust">The same for a character read where the format has an emblem; <paramref name="trust"/> when negative.</param>
+    public static FormatFit? Fit(FixedFormat f, IReadOnlyList<CharRead> chars, float trust = 1, float emblemTrust = -1)
     {
         double log = 0;
         int corrections = 0;
@@ -273,7 +274,7 @@ internal sealed class PlateFormats
             {
                 // Cheap when the reader was unsure of it, as it is of most emblems; dearer for a confident character,
                 // and in open regions as dear as overruling one.
-                log += -0.4 - 1.2 * c.Confidence + Math.Log(Math.Max(1 - c.Confidence, trust));
+                log += -0.4 - 1.2 * c.Confidence + Math.Log(Math.Max(1 - c.Confidence, emblemTrust < 0 ? trust : emblemTrust));
                 continue;
             }
             int bestK = -1;

@@ -24,15 +24,20 @@ internal sealed class PlateReader(PlateFormats formats)
     public const int MinLength = 2;
     public const int MaxLength = 10;
 
-    public PlateHypothesis? Read(IReadOnlyList<CharRead> chars, string rawText, Func<string, bool>? allowRegion, int topN)
+    /// <param name="emblemExpected">
+    /// The plate names its region, whose formats place an emblem between groups (Georgia's peach): a character read
+    /// there is as likely the emblem as not, however sure the recognizer was, as in a strict region.
+    /// </param>
+    public PlateHypothesis? Read(IReadOnlyList<CharRead> chars, string rawText, Func<string, bool>? allowRegion, int topN, bool emblemExpected = false)
     {
         if (chars.Count < MinLength || chars.Count > MaxLength + 2) return null;
         if (LooksLikeNonPlate(rawText)) return null;
 
         bool open = formats.AnyOpen(allowRegion);
         float trust = open ? OpenTrust : 1;
+        float emblemTrust = emblemExpected ? 1 : trust;
         var fits = new List<(FormatFit Fit, double Score)>();
-        AddFits(chars, allowRegion, trust, _ => 0, fits);
+        AddFits(chars, allowRegion, trust, emblemTrust, _ => 0, fits);
         // A stray character: the EU band letter, a sticker between groups, an emblem. Only a weak character may go.
         for (int drop = 0; drop < chars.Count; drop++)
         {
@@ -43,7 +48,7 @@ internal sealed class PlateReader(PlateFormats formats)
             double penalty = edge ? 0.6 + 3.0 * c.Confidence : 1.0 + 3.0 * c.Confidence;
             // The EU band's country letter, read as the first character: cheap to drop, and it names the country.
             string band = drop == 0 ? CountryBand.Region(c.Best.ToString()) : "";
-            AddFits(rest, allowRegion, trust, f => band.Length > 0 && f.Region == band ? 0.2 : penalty, fits);
+            AddFits(rest, allowRegion, trust, emblemTrust, f => band.Length > 0 && f.Region == band ? 0.2 : penalty, fits);
         }
 
         double rawLog = chars.Sum(c => Math.Log(Math.Max(c.Confidence, 1e-6)));
@@ -116,7 +121,7 @@ internal sealed class PlateReader(PlateFormats formats)
     /// </summary>
     private const float OpenTrust = 0.1f;
 
-    private void AddFits(IReadOnlyList<CharRead> chars, Func<string, bool>? allowRegion, float trust, Func<FixedFormat, double> penalty, List<(FormatFit, double)> fits)
+    private void AddFits(IReadOnlyList<CharRead> chars, Func<string, bool>? allowRegion, float trust, float emblemTrust, Func<FixedFormat, double> penalty, List<(FormatFit, double)> fits)
     {
         // A read without a single digit is a word: a vanity plate (or a slogan), not a serial plate misread, unless the
         // recognizer itself gave the digits a format needs real probability. Turning a confident letter into a digit
@@ -125,7 +130,7 @@ internal sealed class PlateReader(PlateFormats formats)
         foreach (var f in formats.OfLength(chars.Count))
         {
             if (allowRegion is not null && !allowRegion(f.Region)) continue;
-            if (PlateFormats.Fit(f, chars, trust) is not { } fit) continue;
+            if (PlateFormats.Fit(f, chars, trust, emblemTrust) is not { } fit) continue;
             double score = fit.LogScore / chars.Count - penalty(f) / chars.Count - 0.05 * fit.Corrections;
             if (word) score -= WordToDigitPenalty * ForcedDigits(fit.Text, chars);
             fits.Add((fit, score));
