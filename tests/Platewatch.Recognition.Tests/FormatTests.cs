@@ -91,6 +91,7 @@ public sealed class FormatTests
     [InlineData("COUGAR", "", "C0UGAR")]     // no state named, but the hint allows only zero-for-o regions
     [InlineData("WHO515", "us-ct", "WH0515")] // fits other states' formats, but none of the state on the plate
     [InlineData("OJW695", "us-ne", "OJW695")] // fits its state's format, whose letter slot settles the O
+    [InlineData("6O23411", "us-il", "6023411")] // fits a format, but an O between digits is a zero
     [InlineData("COUGAR", "de", "COUGAR")]   // Europe keeps the reader's letter
     public void Reads_outside_the_formats_of_zero_for_o_regions_write_O_as_zero(string read, string region, string expected)
     {

@@ -89,29 +89,40 @@ internal sealed class PlateReader(PlateFormats formats)
     }
 
     /// <summary>
-    /// The hypothesis with O written as zero where the region writes O as zero outside its formats
-    /// (<see cref="PlateFormats.ZeroForO"/>) and the read fits none of them: the plate text, and each candidate that fits
-    /// none, keeping its rank. A region named on the plate narrows the formats to its own; with no region, every region
-    /// the hint allows must write O as zero. The O spelling follows its zero spelling, so that top-N still holds both.
+    /// The hypothesis with O written as zero where the region writes O as zero (<see cref="PlateFormats.ZeroForO"/>):
+    /// every O of a read that fits none of the region's formats, and an O between two digits of one that does, since
+    /// the states keep O out of their serials for this very confusion. A region named on the plate narrows the formats
+    /// to its own; with no region, every region the hint allows must write O as zero. Each candidate is written the
+    /// same way, keeping its rank, and its O spelling follows, so that top-N still holds both.
     /// </summary>
     public PlateHypothesis ZeroForO(PlateHypothesis hyp, string region, Func<string, bool>? allowRegion)
     {
         bool zero = region.Length > 0 ? formats.ZeroForO(region) : formats.AllZeroForO(allowRegion);
-        if (!zero || !hyp.Text.Contains('O', StringComparison.Ordinal)) return hyp;
+        if (!zero) return hyp;
         Func<string, bool>? within = formats.Regions.Contains(region) ? r => r == region : allowRegion;
-        if (formats.Matches(hyp.Text, within)) return hyp;
+        string text = Zeroed(hyp.Text, within);
+        if (text == hyp.Text) return hyp;
         var candidates = new List<PlateCandidate>(hyp.Candidates.Count + 1);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var c in hyp.Candidates)
         {
-            if (c.Text.Contains('O', StringComparison.Ordinal) && !formats.Matches(c.Text, within))
-            {
-                string zeroText = c.Text.Replace('O', '0');
-                if (seen.Add(zeroText)) candidates.Add(c with { Text = zeroText, MatchesFormat = formats.Matches(zeroText, allowRegion) });
-            }
+            string zeroText = Zeroed(c.Text, within);
+            if (zeroText != c.Text && seen.Add(zeroText)) candidates.Add(c with { Text = zeroText, MatchesFormat = formats.Matches(zeroText, allowRegion) });
             if (seen.Add(c.Text)) candidates.Add(c);
         }
-        return hyp with { Text = hyp.Text.Replace('O', '0'), Candidates = [.. candidates.Take(Math.Max(1, hyp.Candidates.Count))] };
+        return hyp with { Text = text, Candidates = [.. candidates.Take(Math.Max(1, hyp.Candidates.Count))] };
+    }
+
+    private string Zeroed(string text, Func<string, bool>? within)
+    {
+        if (!text.Contains('O', StringComparison.Ordinal)) return text;
+        if (!formats.Matches(text, within)) return text.Replace('O', '0');
+        var chars = text.ToCharArray();
+        for (int i = 1; i < chars.Length - 1; i++)
+        {
+            if (chars[i] == 'O' && char.IsAsciiDigit(text[i - 1]) && char.IsAsciiDigit(text[i + 1])) chars[i] = '0';
+        }
+        return new string(chars);
     }
 
     /// <summary>
