@@ -33,11 +33,12 @@ internal static class PlateGeometry
                 var b = boxes[j].Rect;
                 float ha = a.Height, hb = b.Height;
                 float hMin = MathF.Min(ha, hb), hMax = MathF.Max(ha, hb);
-                // Same line, j right of i, split at a gap no wider than about one character.
+                // Same line, j right of i, split at a gap no wider than about one character, or overlapping by up to
+                // most of one: the detector sometimes boxes a group together with its neighbour's last character.
                 if (hMax / hMin < 1.35f && MathF.Abs(a.Cy - b.Cy) < 0.35f * hMin && b.Cx > a.Cx)
                 {
                     float gap = (b.Cx - b.Width / 2) - (a.Cx + a.Width / 2);
-                    if (gap < 1.1f * hMin && gap > -0.5f * hMin && a.Width + b.Width + gap < 14 * hMax)
+                    if (gap < 1.1f * hMin && gap > -0.8f * hMin && a.Width + b.Width + gap < 14 * hMax)
                         groups.Add(new LineGroup([i, j], Union(boxes[i].Quad, boxes[j].Quad), 1));
                 }
                 // Stacked lines: j under i, overlapping horizontally, close, of plate-like heights.

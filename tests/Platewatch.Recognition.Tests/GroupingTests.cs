@@ -1,0 +1,26 @@
+using Platewatch.Recognition.Detection;
+using Platewatch.Recognition.Imaging;
+using Platewatch.Recognition.Plates;
+
+namespace Platewatch.Recognition.Tests;
+
+public sealed class GroupingTests
+{
+    private static TextBox Box(float x0, float x1, float h = 80)
+    {
+        var rect = new RotatedRect((x0 + x1) / 2, 100, x1 - x0, h, 0);
+        return new TextBox(rect.Corners(), rect, 0.9f);
+    }
+
+    [Theory]
+    [InlineData(250, true)]  // a gap of half a character: "ABC 1234"
+    [InlineData(160, true)]  // overlapping by most of a character: the detector boxed "2WE" with the "2" of "2652"
+    [InlineData(120, false)] // overlapping by more than a character's height: a second reading of the same text
+    [InlineData(400, false)] // two character heights apart: another text
+    public void Boxes_on_one_line_join_across_a_small_gap_or_overlap(float secondStart, bool joined)
+    {
+        TextBox[] boxes = [Box(10, 210), Box(secondStart, secondStart + 140)];
+        var groups = PlateGeometry.Group(boxes, [0, 1]);
+        Assert.Equal(joined, groups.Any(g => g.Boxes.Length == 2 && g.Lines == 1));
+    }
+}
