@@ -6,9 +6,9 @@ namespace Platewatch.Recognition.Tests;
 
 public sealed class GroupingTests
 {
-    private static TextBox Box(float x0, float x1, float h = 80)
+    private static TextBox Box(float x0, float x1, float h = 80, float cy = 100)
     {
-        var rect = new RotatedRect((x0 + x1) / 2, 100, x1 - x0, h, 0);
+        var rect = new RotatedRect((x0 + x1) / 2, cy, x1 - x0, h, 0);
         return new TextBox(rect.Corners(), rect, 0.9f);
     }
 
@@ -22,5 +22,14 @@ public sealed class GroupingTests
         TextBox[] boxes = [Box(10, 210), Box(secondStart, secondStart + 140)];
         var groups = PlateGeometry.Group(boxes, [0, 1]);
         Assert.Equal(joined, groups.Any(g => g.Boxes.Length == 2 && g.Lines == 1));
+    }
+
+    [Theory]
+    [InlineData(56, true)]  // a lone letter's box, tighter than its neighbours' ("96381 A")
+    [InlineData(44, false)] // small print beside the number
+    public void A_shorter_box_on_the_same_line_joins_up_to_a_height_ratio(float height, bool joined)
+    {
+        TextBox[] boxes = [Box(10, 210), Box(240, 240 + height, height)];
+        Assert.Equal(joined, PlateGeometry.Group(boxes, [0, 1]).Any(g => g.Boxes.Length == 2 && g.Lines == 1));
     }
 }

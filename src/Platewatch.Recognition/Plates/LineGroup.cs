@@ -34,8 +34,9 @@ internal static class PlateGeometry
                 float ha = a.Height, hb = b.Height;
                 float hMin = MathF.Min(ha, hb), hMax = MathF.Max(ha, hb);
                 // Same line, j right of i, split at a gap no wider than about one character, or overlapping by up to
-                // most of one: the detector sometimes boxes a group together with its neighbour's last character.
-                if (hMax / hMin < 1.35f && MathF.Abs(a.Cy - b.Cy) < 0.35f * hMin && b.Cx > a.Cx)
+                // most of one: the detector sometimes boxes a group together with its neighbour's last character. A lone
+                // letter's box is often tighter than its neighbours', hence the height ratio of up to 1.5.
+                if (hMax / hMin < 1.5f && MathF.Abs(a.Cy - b.Cy) < 0.35f * hMin && b.Cx > a.Cx)
                 {
                     float gap = (b.Cx - b.Width / 2) - (a.Cx + a.Width / 2);
                     if (gap < 1.1f * hMin && gap > -0.8f * hMin && a.Width + b.Width + gap < 14 * hMax)
