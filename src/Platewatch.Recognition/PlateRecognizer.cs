@@ -424,8 +424,10 @@ public sealed class PlateRecognizer : IPlateRecognizer
         {
             if (g.Boxes.Contains(j)) continue;
             var b = boxes[j];
-            if (b.Quad.Height < 1.6f * h || b.Rect.Width < 1.5f * b.Rect.Height) continue;
-            if (!reads.TryGetValue(j, out var r) || r.Chars.Count < 2) continue;
+            if (b.Quad.Height < 1.6f * h || !reads.TryGetValue(j, out var r) || r.Chars.Count < 2) continue;
+            // A lone wide glyph (an emblem, a big logo letter) frames nothing; three characters and more are a number,
+            // however condensed ("548").
+            if (b.Rect.Width < (r.Chars.Count >= 3 ? 1.1f : 1.5f) * b.Rect.Height) continue;
             if (PlateGeometry.Containment(PlateAround(b.Quad), g.Quad) > 0.5f) return true;
         }
         return false;
