@@ -303,6 +303,18 @@ public sealed class PlateRecognizer : IPlateRecognizer
         {
             if (_names.Match(read.RawText) is { } m && (allow?.Invoke(m.Region) ?? true)) nameOf[i] = m;
         }
+        // A name the detector split into words ("West" "Virginia"): the words read together may name another region.
+        foreach (var (i, right) in reads)
+        {
+            foreach (var (j, left) in reads)
+            {
+                if (i == j || !SameRowLeftOf(boxes[j].Rect, boxes[i].Rect)) continue;
+                if (_names.Match(left.RawText + " " + right.RawText) is not { } joint || !(allow?.Invoke(joint.Region) ?? true)) continue;
+                bool better = (!nameOf.TryGetValue(i, out var a) || (a.Region != joint.Region && joint.Strength >= a.Strength))
+                    && (!nameOf.TryGetValue(j, out var b) || (b.Region != joint.Region && joint.Strength >= b.Strength));
+                if (better && (nameOf.ContainsKey(i) || nameOf.ContainsKey(j))) nameOf[i] = nameOf[j] = joint;
+            }
+        }
 
         if (s_debug)
         {
@@ -431,6 +443,14 @@ public sealed class PlateRecognizer : IPlateRecognizer
             if (PlateGeometry.Containment(PlateAround(b.Quad), g.Quad) > 0.5f) return true;
         }
         return false;
+    }
+
+    /// <summary>Whether box <paramref name="a"/> ends just left of <paramref name="b"/> on the same row of print.</summary>
+    private static bool SameRowLeftOf(RotatedRect a, RotatedRect b)
+    {
+        float h = MathF.Min(a.Height, b.Height);
+        float gap = (b.Cx - b.Width / 2) - (a.Cx + a.Width / 2);
+        return MathF.Max(a.Height, b.Height) < 1.5f * h && MathF.Abs(a.Cy - b.Cy) < 0.5f * h && gap > -0.5f * h && gap < 1.5f * h;
     }
 
     /// <summary>Whether the whole read fits a format of a strict (not <c>!open</c>) region and the trimmed one fits none.</summary>

@@ -75,6 +75,16 @@ public sealed class GoldenTests(RecognizerFixture fx)
         Assert.Contains(r.Plates[0].Candidates, c => c.Text == "BEGODS");
     }
 
+    [Fact]
+    public void A_state_name_split_into_words_names_the_state_of_both_words()
+    {
+        // "Virginia" alone names Virginia; the detector boxes the two words apart.
+        var spec = new PlateSpec { Text = "5XK 218", TopText = "WEST   VIRGINIA", Width = 260, Noise = 6, Seed = 23 };
+        var r = fx.Recognizer.Recognize(fx.Renderer.RenderEncoded(spec), new RecognitionHints { ExpectedRegions = ["us"] }, TestContext.Current.CancellationToken);
+        Assert.NotEmpty(r.Plates);
+        Assert.Equal("us-wv", r.Plates[0].Region);
+    }
+
     // Region "": the band's code is not read reliably there (Italy's lone I reads as nothing; the L of NL is often lost).
     [Theory]
     [InlineData("D", "M AB 1234", "de")]
