@@ -32,4 +32,13 @@ public sealed class GroupingTests
         TextBox[] boxes = [Box(10, 210), Box(240, 240 + height, height)];
         Assert.Equal(joined, PlateGeometry.Group(boxes, [0, 1]).Any(g => g.Boxes.Length == 2 && g.Lines == 1));
     }
+
+    [Theory]
+    [InlineData(180, true)]  // the second line of a two-line plate, about as wide as the first
+    [InlineData(50, false)]  // a month sticker under the number
+    public void A_line_under_the_number_is_its_second_line_only_when_about_as_wide(float width, bool joined)
+    {
+        TextBox[] boxes = [Box(10, 210, 70, cy: 100), Box(110 - width / 2, 110 + width / 2, 40, cy: 160)];
+        Assert.Equal(joined, PlateGeometry.Group(boxes, [0, 1]).Any(g => g.Lines == 2));
+    }
 }

@@ -19,6 +19,12 @@ internal static class PlateGeometry
         return h >= minHeight && w >= h * 0.6f && w <= h * 25;
     }
 
+    /// <summary>
+    /// The narrower line of a two-line plate is at least this share of the wider one's width: a sticker or a month
+    /// under the number is far narrower ("03" under "MN3934", "18" under "29HSP").
+    /// </summary>
+    private const float MinLineWidthShare = 0.35f;
+
     public static List<LineGroup> Group(IReadOnlyList<TextBox> boxes, IReadOnlyList<int> usable)
     {
         var groups = new List<LineGroup>();
@@ -48,7 +54,7 @@ internal static class PlateGeometry
                     float gapY = (b.Cy - hb / 2) - (a.Cy + ha / 2);
                     float overlap = MathF.Min(a.Cx + a.Width / 2, b.Cx + b.Width / 2) - MathF.Max(a.Cx - a.Width / 2, b.Cx - b.Width / 2);
                     if (gapY < 0.6f * hMin && gapY > -0.4f * hMin && overlap > 0.5f * MathF.Min(a.Width, b.Width)
-                        && a.Width < 6 * ha && b.Width < 6 * hb)
+                        && a.Width < 6 * ha && b.Width < 6 * hb && MathF.Min(a.Width, b.Width) > MinLineWidthShare * MathF.Max(a.Width, b.Width))
                         groups.Add(new LineGroup([i, j], Union(boxes[i].Quad, boxes[j].Quad), 2));
                 }
             }
