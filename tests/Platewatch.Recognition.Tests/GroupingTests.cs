@@ -35,6 +35,7 @@ public sealed class GroupingTests
 
     [Theory]
     [InlineData(180, true)]  // the second line of a two-line plate, about as wide as the first
+    [InlineData(66, true)]   // two letters over six digits (a Swiss motorcycle plate's canton over its number)
     [InlineData(50, false)]  // a month sticker under the number
     public void A_line_under_the_number_is_its_second_line_only_when_about_as_wide(float width, bool joined)
     {

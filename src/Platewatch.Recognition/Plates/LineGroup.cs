@@ -21,9 +21,10 @@ internal static class PlateGeometry
 
     /// <summary>
     /// The narrower line of a two-line plate is at least this share of the wider one's width: a sticker or a month
-    /// under the number is far narrower ("03" under "MN3934", "18" under "29HSP").
+    /// under the number is far narrower ("03" under "MN3934", "18" under "29HSP"), while two letters over six digits
+    /// (a canton over a Swiss motorcycle number) are about a third.
     /// </summary>
-    private const float MinLineWidthShare = 0.35f;
+    private const float MinLineWidthShare = 0.3f;
 
     public static List<LineGroup> Group(IReadOnlyList<TextBox> boxes, IReadOnlyList<int> usable)
     {
