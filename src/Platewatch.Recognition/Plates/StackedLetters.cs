@@ -189,38 +189,47 @@ internal static class StackedLetters
     {
         labels.Clear();
         var blobs = new List<Blob>();
-        var stack = new Stack<int>();
+        // Each pixel is pushed at most once, as it is labelled when pushed.
+        int[] stack = ArrayPool<int>.Shared.Rent(gray.Length);
+        int top = 0;
         int next = 0;
-        for (int start = 0; start < gray.Length; start++)
+        try
         {
-            if (labels[start] != 0 || !Ink(gray[start])) continue;
-            next++;
-            labels[start] = next;
-            stack.Push(start);
-            int x0 = w, y0 = h, x1 = 0, y1 = 0, n = 0;
-            while (stack.Count > 0)
+            for (int start = 0; start < gray.Length; start++)
             {
-                int p = stack.Pop();
-                int x = p % w, y = p / w;
-                n++;
-                x0 = Math.Min(x0, x); x1 = Math.Max(x1, x + 1);
-                y0 = Math.Min(y0, y); y1 = Math.Max(y1, y + 1);
-                for (int dy = -1; dy <= 1; dy++)
+                if (labels[start] != 0 || !Ink(gray[start])) continue;
+                next++;
+                labels[start] = next;
+                stack[top++] = start;
+                int x0 = w, y0 = h, x1 = 0, y1 = 0, n = 0;
+                while (top > 0)
                 {
-                    int yy = y + dy;
-                    if (yy < 0 || yy >= h) continue;
-                    for (int dx = -1; dx <= 1; dx++)
+                    int p = stack[--top];
+                    int x = p % w, y = p / w;
+                    n++;
+                    x0 = Math.Min(x0, x); x1 = Math.Max(x1, x + 1);
+                    y0 = Math.Min(y0, y); y1 = Math.Max(y1, y + 1);
+                    for (int dy = -1; dy <= 1; dy++)
                     {
-                        int xx = x + dx;
-                        if (xx < 0 || xx >= w) continue;
-                        int q = yy * w + xx;
-                        if (labels[q] != 0 || !Ink(gray[q])) continue;
-                        labels[q] = next;
-                        stack.Push(q);
+                        int yy = y + dy;
+                        if (yy < 0 || yy >= h) continue;
+                        for (int dx = -1; dx <= 1; dx++)
+                        {
+                            int xx = x + dx;
+                            if (xx < 0 || xx >= w) continue;
+                            int q = yy * w + xx;
+                            if (labels[q] != 0 || !Ink(gray[q])) continue;
+                            labels[q] = next;
+                            stack[top++] = q;
+                        }
                     }
                 }
+                if (n >= 4) blobs.Add(new Blob(x0, y0, x1, y1));
             }
-            if (n >= 4) blobs.Add(new Blob(x0, y0, x1, y1));
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(stack);
         }
         return blobs;
 
