@@ -91,7 +91,7 @@ internal sealed class PlateReader(PlateFormats formats)
     /// <summary>
     /// The hypothesis with O written as zero where the region writes O as zero (<see cref="PlateFormats.ZeroForO"/>):
     /// every O of a read that fits none of the region's formats, and an O between two digits of one that does, since
-    /// the states keep O out of their serials for this very confusion. A region named on the plate narrows the formats
+    /// most states keep O out of their serials for this very confusion. A region named on the plate narrows the formats
     /// to its own; with no region, every region the hint allows must write O as zero. Each candidate is written the
     /// same way, keeping its rank, and its O spelling follows, so that top-N still holds both.
     /// </summary>
