@@ -286,8 +286,8 @@ public sealed class PlateRecognizer : IPlateRecognizer
         for (int j = 0; j < boxes.Count; j++)
         {
             var o = boxes[j];
-            if (j == i || o.Quad.Height < 1.6f * b.Quad.Height || o.Rect.Width < 1.5f * o.Rect.Height) continue;
-            if (PlateGeometry.Containment(PlateAround(o.Quad), b.Quad) > 0.5f) return true;
+            if (j == i || o.Rect.Width < 1.5f * o.Rect.Height) continue;
+            if (OnPlateOf(o.Quad, b.Quad, b.Quad.Height)) return true;
         }
         return false;
     }
@@ -436,11 +436,11 @@ public sealed class PlateRecognizer : IPlateRecognizer
         {
             if (g.Boxes.Contains(j)) continue;
             var b = boxes[j];
-            if (b.Quad.Height < 1.6f * h || !reads.TryGetValue(j, out var r) || r.Chars.Count < 2) continue;
+            if (!reads.TryGetValue(j, out var r) || r.Chars.Count < 2) continue;
             // A lone wide glyph (an emblem, a big logo letter) frames nothing; three characters and more are a number,
             // however condensed ("548").
             if (b.Rect.Width < (r.Chars.Count >= 3 ? 1.1f : 1.5f) * b.Rect.Height) continue;
-            if (PlateGeometry.Containment(PlateAround(b.Quad), g.Quad) > 0.5f) return true;
+            if (OnPlateOf(b.Quad, g.Quad, h)) return true;
         }
         return false;
     }
@@ -468,10 +468,15 @@ public sealed class PlateRecognizer : IPlateRecognizer
     private static bool IsWithinLargerGroup(LineGroup g, LineGroup o, PlateHypothesis read)
     {
         if (o.Lines != 1 || o.Boxes.Length < 2 || o.Boxes.Any(g.Boxes.Contains) || read.Text.Length < 4) return false;
-        float h = g.Quad.Height / g.Lines;
-        if (o.Quad.Height < 1.6f * h || o.Quad.Width < 1.5f * o.Quad.Height) return false;
-        return PlateGeometry.Containment(PlateAround(o.Quad), g.Quad) > 0.5f;
+        return o.Quad.Width >= 1.5f * o.Quad.Height && OnPlateOf(o.Quad, g.Quad, g.Quad.Height / g.Lines);
     }
+
+    /// <summary>
+    /// Whether <paramref name="small"/>, print <paramref name="smallLineHeight"/> high, lies on the plate around the
+    /// number line <paramref name="number"/>, at least 1.6 times as tall.
+    /// </summary>
+    private static bool OnPlateOf(Quad number, Quad small, float smallLineHeight) =>
+        number.Height >= 1.6f * smallLineHeight && PlateGeometry.Containment(PlateAround(number), small) > 0.5f;
 
     private static (string Region, double Strength)? NearbyName(List<TextBox> boxes, LineGroup g, Dictionary<int, (string Region, double Strength)> nameOf)
     {
