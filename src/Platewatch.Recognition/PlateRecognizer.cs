@@ -506,10 +506,11 @@ public sealed class PlateRecognizer : IPlateRecognizer
         }
         if (fr.Count == 0) return ("", 0);
         if (fr.Count == 1) return (fr[0], 0.6);
-        // Several regions share the format: name the country when they agree on it.
+        // Several regions share the format: the likeliest (FormatRegions comes most likely first), with its share, and
+        // a little more when they all lie in one country.
         string country = Country(fr[0]);
-        if (fr.All(r => Country(r) == country) && country != fr[0]) return (fr[0], 0.5 / fr.Count + 0.1);
-        return (fr[0], 0.5 / fr.Count);
+        double conf = 0.55 * hyp.FormatRegionShare;
+        return (fr[0], fr.All(r => Country(r) == country) && country != fr[0] ? conf + 0.05 : conf);
     }
 
     private static string Country(string region)

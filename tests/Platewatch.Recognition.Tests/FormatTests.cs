@@ -167,4 +167,16 @@ public sealed class FormatTests
         Assert.NotNull(hyp);
         Assert.Equal(word, hyp.Text);
     }
+
+    [Fact]
+    public void A_read_fitting_a_broad_and_a_narrow_format_belongs_rather_to_the_narrow_ones_region()
+    {
+        // Austria's format fits most short European serials; Italy's, with its restricted letters, few.
+        var f = PlateFormats.FromText("wide @{1,2}#{2,5}@{1,2} @{1,2}#{3,6}\nnarrow [A-HJ-NPR-TV-Z]{2}###[A-HJ-NPR-TV-Z]{2}");
+        var regions = f.RegionsMatching("EX456KL");
+        Assert.Equal(["narrow", "wide"], regions.Select(r => r.Region));
+        Assert.True(regions[0].Share > 0.9, $"share {regions[0].Share}");
+        Assert.Equal("it", PlateFormats.Default.RegionsMatching("EX456KL", PlateRecognizer.AllowRegion(["eu"]))[0].Region);
+        Assert.Equal(["wide"], f.RegionsMatching("A12B").Select(r => r.Region));
+    }
 }

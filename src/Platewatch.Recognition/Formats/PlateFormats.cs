@@ -6,6 +6,12 @@ namespace Platewatch.Recognition.Formats;
 /// <summary>One fixed-length expansion of a format: a set of allowed characters per slot (bit i = <see cref="Alphabet.Chars"/>[i]).</summary>
 internal sealed record FixedFormat(string Region, string Source, ulong[] Slots)
 {
+    /// <summary>
+    /// Log-probability that a plate of the region carries a given string this expansion allows: each of the region's
+    /// patterns equally likely, each expansion of a pattern too, and each string an expansion allows.
+    /// </summary>
+    public double LogLikelihood { get; init; }
+
     /// <summary>Bit set on a slot that holds a plate's emblem or sticker: whatever is read there is left out of the text.</summary>
     public const ulong SeparatorSlot = 1UL << 63;
 }
@@ -54,13 +60,20 @@ internal sealed class PlateFormats
     private PlateFormats(IEnumerable<FixedFormat> formats, Dictionary<string, string[]> directives)
     {
         _directives = directives;
-        foreach (var f in formats)
+        var all = formats.ToList();
+        var patterns = all.GroupBy(f => f.Region, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(f => f.Source).Distinct(StringComparer.Ordinal).Count(), StringComparer.Ordinal);
+        var expansions = all.GroupBy(f => (f.Region, f.Source)).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var f in all.Select(f => f with { LogLikelihood = -Math.Log(patterns[f.Region]) - Math.Log(expansions[(f.Region, f.Source)]) - LogSize(f.Slots) }))
         {
             if (!_byLength.TryGetValue(f.Slots.Length, out var list)) _byLength[f.Slots.Length] = list = [];
             list.Add(f);
         }
-        Regions = formats.Select(f => f.Region).Distinct(StringComparer.Ordinal).ToArray();
+        Regions = all.Select(f => f.Region).Distinct(StringComparer.Ordinal).ToArray();
     }
+
+    /// <summary>Log of the number of strings the slots allow; an emblem slot holds nothing of the text.</summary>
+    private static double LogSize(ulong[] slots) =>
+        slots.Sum(s => (s & FixedFormat.SeparatorSlot) != 0 ? 0 : Math.Log(Math.Max(1, System.Numerics.BitOperations.PopCount(s))));
 
     public IReadOnlyList<string> Regions { get; }
 
@@ -231,12 +244,24 @@ internal sealed class PlateFormats
         return false;
     }
 
-    public IEnumerable<string> RegionsMatching(string text)
+    /// <summary>
+    /// The allowed regions with a format the text fits, most likely first, each with its share of the likelihood. A
+    /// region whose formats allow fewer strings explains a read that fits them better: Austria's <c>@{1,2}#{2,5}@{1,2}</c>
+    /// fits most short European serials, Italy's format with its restricted letters few, so a read fitting both is
+    /// rather Italian. Regions are equally likely beforehand; ties keep the data files' order.
+    /// </summary>
+    public IReadOnlyList<(string Region, double Share)> RegionsMatching(string text, Func<string, bool>? allowRegion = null)
     {
+        var likelihood = new Dictionary<string, double>(StringComparer.Ordinal);
+        var order = new List<string>();
         foreach (var f in OfLength(text.Length))
         {
-            if (Fits(f, text)) yield return f.Region;
+            if ((allowRegion is not null && !allowRegion(f.Region)) || !Fits(f, text)) continue;
+            if (!likelihood.TryGetValue(f.Region, out double l)) order.Add(f.Region);
+            likelihood[f.Region] = l + Math.Exp(f.LogLikelihood);
         }
+        double total = likelihood.Values.Sum();
+        return [.. order.Select(r => (r, likelihood[r] / total)).OrderByDescending(x => x.Item2)];
     }
 
     private static bool Fits(FixedFormat f, string text)

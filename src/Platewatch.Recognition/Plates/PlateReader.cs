@@ -3,7 +3,11 @@ using Platewatch.Recognition.Ocr;
 
 namespace Platewatch.Recognition.Plates;
 
-/// <summary>The best reading of one plate candidate, before the region is known.</summary>
+/// <summary>
+/// The best reading of one plate candidate, before the region is known. <see cref="FormatRegions"/> are the regions
+/// whose formats the text fits, most likely first; <see cref="FormatRegionShare"/> is the first one's share of the
+/// likelihood.
+/// </summary>
 internal sealed record PlateHypothesis(
     string Text,
     double Score,
@@ -12,7 +16,8 @@ internal sealed record PlateHypothesis(
     IReadOnlyList<string> FormatRegions,
     float[] CharConfidences,
     IReadOnlyList<PlateCandidate> Candidates,
-    string BandRegion = "");
+    string BandRegion = "",
+    double FormatRegionShare = 0);
 
 /// <summary>
 /// Turns recognized characters into plate readings: fits them to plate formats (fixing look-alikes where a format
@@ -78,14 +83,16 @@ internal sealed class PlateReader(PlateFormats formats)
         else charConf = bestText.Length == chars.Count ? CharConf(chars, bestText) : [.. chars.Take(bestText.Length).Select(c => c.Confidence)];
 
         double conf = Math.Exp(charConf.Sum(c => Math.Log(Math.Max(c, 1e-6))) / Math.Max(1, charConf.Length));
-        var regions = formats.RegionsMatching(bestText).Where(r => allowRegion?.Invoke(r) ?? true).Distinct().ToList();
+        var matching = formats.RegionsMatching(bestText, allowRegion);
+        var regions = matching.Select(m => m.Region).ToList();
         var list = ranked.Take(Math.Max(1, topN))
             .Select(kv => new PlateCandidate(kv.Key, Math.Round(Math.Clamp(Math.Exp(kv.Value.Score + (kv.Value.Fmt ? 0 : 0.5)), 0, 1), 4), kv.Value.Fmt || formats.Matches(kv.Key, allowRegion)))
             .ToList();
         // Plate-likeness: the reading's quality, its length, and whether it has the digits nearly every plate has.
         double score = bestScore + (bestText.Length is >= 5 and <= 8 ? 0.3 : bestText.Length is 4 ? 0 : -0.5);
         string bandRegion = bestFit is { } bb && bestText.Length == chars.Count - 1 && CountryBand.Region(chars[0].Best.ToString()) == bb.Format.Region ? bb.Format.Region : "";
-        return new PlateHypothesis(bestText, score, conf, bestFmt || regions.Count > 0, regions, charConf, list, bandRegion);
+        return new PlateHypothesis(bestText, score, conf, bestFmt || regions.Count > 0, regions, charConf, list, bandRegion,
+            matching.Count == 0 ? 0 : matching[0].Share);
     }
 
     /// <summary>
