@@ -132,7 +132,7 @@ public sealed class PlateRecognizer : IPlateRecognizer
         double recognizeMs = cache.RecognizeMs;
         double postMs = Stopwatch.GetElapsedTime(t2).TotalMilliseconds - recognizeMs;
 
-        if (s_debug) Console.Error.WriteLine($"timing decode={decodeMs:F1} detect={detectMs:F1} read={recognizeMs:F1} ({cache.Reads.Count} lines read, {wide.Count} long, settled early: {settled}) boxes={boxes.Count}");
+        if (s_debug) Console.Error.WriteLine($"timing decode={decodeMs:F1} detect={detectMs:F1} read={recognizeMs:F1} post={postMs:F1} total={Stopwatch.GetElapsedTime(t0).TotalMilliseconds:F1} ({cache.Reads.Count} lines read, {wide.Count} long, settled early: {settled}) boxes={boxes.Count}");
         return new RecognitionResult(image.Width, image.Height, plates,
             new StageTimings(decodeMs, detectMs, recognizeMs, postMs, Stopwatch.GetElapsedTime(t0).TotalMilliseconds));
     }
@@ -334,6 +334,7 @@ public sealed class PlateRecognizer : IPlateRecognizer
             string raw = whole?.RawText ?? string.Join(" ", parts.Select(i => reads[i].RawText));
             // The country band's letters, told by the band's blue, are the country and not part of the number.
             string bandRegion = "";
+            double bandProbability = 1;
             bool single = g.Lines == 1 && (whole is not null || g.Boxes.Length == 1);
             var lineQuad = whole is null ? boxes[g.Boxes[0]].Quad : g.Quad;
             if (bandPossible && single && CountryBand.LeadingOnBand(image, lineQuad, chars) is > 0 and var onBand)
@@ -352,10 +353,21 @@ public sealed class PlateRecognizer : IPlateRecognizer
             if (bandRegion.Length == 0 && bandPossible && single && hyp.MatchesFormat && CountryBand.BandLeftOf(image, lineQuad) is { } bandQuad)
             {
                 var bandRead = readQuad(bandQuad);
-                bandRegion = CountryBand.RegionOfCode(CountryBand.Code(bandRead.Chars));
-                if (s_debug) Console.Error.WriteLine($"  band read '{bandRead.RawText}' -> {bandRegion}");
+                (bandRegion, bandProbability) = CountryBand.RegionOfBand(bandRead.Chars);
+                if (s_debug) Console.Error.WriteLine($"  band read '{bandRead.RawText}' -> {bandRegion} p={bandProbability:F2}");
             }
-            if (bandRegion.Length > 0 && (allow?.Invoke(bandRegion) ?? true)) hyp = hyp with { BandRegion = bandRegion };
+            if (bandRegion.Length > 0 && (allow?.Invoke(bandRegion) ?? true))
+            {
+                // The country named on the band decides between formats that the text alone leaves open (a French
+                // "BL-588-OT" read as Poland's "BL5880T"), when its code was read with confidence: the code's letters
+                // are small, and a half-read code ("a" for CZ) must not turn a read that fits one country's format
+                // into another's.
+                bool sure = bandProbability >= 0.8;
+                if (sure && !hyp.FormatRegions.Contains(bandRegion)
+                    && _reader.Read(chars, raw, r => r == bandRegion, topN) is { MatchesFormat: true } banded && banded.Score > hyp.Score - 0.15)
+                    hyp = banded;
+                if (sure || hyp.FormatRegions.Count == 0 || hyp.FormatRegions.Contains(bandRegion)) hyp = hyp with { BandRegion = bandRegion };
+            }
             var name = NearbyName(boxes, g, nameOf);
             // Wyoming's county number stands left of the bronco, apart from the number: the detector rarely boxes it.
             if (name is { } county && single && PlateFormats.Default.HasCountyLeft(county.Region)

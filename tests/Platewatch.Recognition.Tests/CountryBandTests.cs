@@ -48,4 +48,31 @@ public sealed class CountryBandTests
     [InlineData("GB", "gb")]
     [InlineData("Q", "")]
     public void Band_codes_name_countries(string code, string region) => Assert.Equal(region, CountryBand.Region(code));
+
+    /// <summary>A band letter read as <paramref name="best"/>, with the given probabilities for other letters.</summary>
+    private static CharRead Letter(char best, float conf, params (char C, float P)[] others)
+    {
+        var dist = new float[Alphabet.Chars.Length];
+        dist[Alphabet.IndexOf(best)] = conf;
+        foreach (var (c, p) in others) dist[Alphabet.IndexOf(c)] = p;
+        return new CharRead(best, conf, dist, 0.5f);
+    }
+
+    [Fact]
+    public void A_band_letter_misread_still_names_the_code_it_likely_is()
+    {
+        // GB with its B taken for an E, DK with its K taken for an I: the band holds known codes only.
+        Assert.Equal("gb", CountryBand.RegionOfBand([Letter('G', 0.95f), Letter('E', 0.6f, ('B', 0.3f))]).Region);
+        Assert.Equal("dk", CountryBand.RegionOfBand([Letter('D', 0.95f), Letter('I', 0.6f, ('K', 0.2f))]).Region);
+        Assert.Equal("de", CountryBand.RegionOfBand([Letter('D', 0.98f)]).Region);
+    }
+
+    [Fact]
+    public void A_band_read_that_needs_an_unlikely_letter_names_no_country()
+    {
+        // RO with its O lost reads "R", which names no country: P, one stroke away, got almost nothing.
+        Assert.Equal("", CountryBand.RegionOfBand([Letter('R', 0.9f, ('P', 0.01f))]).Region);
+        Assert.Equal("", CountryBand.RegionOfBand([Letter('C', 0.9f), Letter('A', 0.5f, ('Z', 0.01f), ('H', 0.01f))]).Region);
+        Assert.Equal("", CountryBand.RegionOfBand([]).Region);
+    }
 }
