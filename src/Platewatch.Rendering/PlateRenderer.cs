@@ -34,6 +34,12 @@ public sealed record PlateSpec
     /// <summary>US: a registration sticker in the top left corner, with this text ("04-30").</summary>
     public string Sticker { get; init; } = "";
 
+    /// <summary>The plate's colour as 0xRRGGBB, where it differs from the style's (the yellow rear plates of the UK and the Netherlands, black US plates).</summary>
+    public int? Background { get; init; }
+
+    /// <summary>The number's colour as 0xRRGGBB, where it differs from the style's (light characters on a black plate).</summary>
+    public int? Ink { get; init; }
+
     /// <summary>Plate width in output pixels before perspective.</summary>
     public int Width { get; init; } = 240;
 
@@ -178,8 +184,8 @@ public sealed class PlateRenderer : IDisposable
         };
         var bmp = new SKBitmap(new SKImageInfo(w, h, SKColorType.Bgra8888, SKAlphaType.Opaque));
         using var canvas = new SKCanvas(bmp);
-        var background = spec.Style == PlateStyle.BrazilGrey ? new SKColor(190, 192, 194) : new SKColor(245, 245, 240);
-        var ink = spec.Style == PlateStyle.UnitedStates ? new SKColor(20, 30, 110) : new SKColor(15, 15, 15);
+        var background = spec.Background is { } bg ? Rgb(bg) : spec.Style == PlateStyle.BrazilGrey ? new SKColor(190, 192, 194) : new SKColor(245, 245, 240);
+        var ink = spec.Ink is { } inkRgb ? Rgb(inkRgb) : spec.Style == PlateStyle.UnitedStates ? new SKColor(20, 30, 110) : new SKColor(15, 15, 15);
         canvas.Clear(background);
         using var border = new SKPaint { Color = new SKColor(40, 40, 40), Style = SKPaintStyle.Stroke, StrokeWidth = Math.Max(2, w / 100f), IsAntialias = true };
         canvas.DrawRoundRect(new SKRect(1, 1, w - 1, h - 1), w / 40f, w / 40f, border);
@@ -237,6 +243,8 @@ public sealed class PlateRenderer : IDisposable
         }
         return bmp;
     }
+
+    private static SKColor Rgb(int rgb) => new((byte)(rgb >> 16), (byte)(rgb >> 8), (byte)rgb);
 
     /// <summary>Draws text filling the box's height, squeezed horizontally if it would overflow.</summary>
     private static void DrawText(SKCanvas canvas, string text, SKTypeface face, SKColor color, SKRect box, bool condensed)

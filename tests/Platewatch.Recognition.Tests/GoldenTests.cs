@@ -126,6 +126,22 @@ public sealed class GoldenTests(RecognizerFixture fx)
         Assert.Equal(Platewatch.Recognition.Evaluation.Datasets.NormalizePlate(text), r.Plates[0].Text);
     }
 
+    // Light characters on a dark plate (California's black plates) and dark ones on yellow (rear plates in the UK and
+    // the Netherlands) read as the usual dark-on-white.
+    [Theory]
+    [InlineData("8KLM204", "CALIFORNIA", 0x101014, 0xF0F0F0, "us", "us-ca")]
+    [InlineData("52-XLR-9", "NL", 0xF5C800, 0x0F0F0F, "eu", "nl")]
+    [InlineData("BD51 SMR", "GB", 0xF5C800, 0x0F0F0F, "eu", "gb")]
+    public void Plates_of_other_colours_read_alike(string text, string top, int background, int ink, string hint, string region)
+    {
+        var style = hint == "us" ? PlateStyle.UnitedStates : PlateStyle.European;
+        var spec = new PlateSpec { Text = text, Style = style, TopText = top, Background = background, Ink = ink, Width = 230, Noise = 6, Perspective = 0.04f, Seed = 13 };
+        var r = fx.Recognizer.Recognize(fx.Renderer.RenderEncoded(spec), new RecognitionHints { ExpectedRegions = [hint] }, TestContext.Current.CancellationToken);
+        Assert.NotEmpty(r.Plates);
+        Assert.Equal(Platewatch.Recognition.Evaluation.Datasets.NormalizePlate(text), r.Plates[0].Text);
+        Assert.Equal(region, r.Plates[0].Region);
+    }
+
     [Fact]
     public void Regenerate_golden_images()
     {

@@ -35,6 +35,7 @@ internal sealed class SynthPlatesCommand : Command<SynthPlatesCommand.Settings>
     }
 
     private const string Az = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", Digits = "0123456789";
+    private const int Yellow = 0xF5C800;
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
@@ -83,6 +84,8 @@ internal sealed class SynthPlatesCommand : Command<SynthPlatesCommand.Settings>
                     Text = text, Style = PlateStyle.European, TopText = band, Width = rnd.Next(150, 280),
                     Blur = rnd.NextSingle() < 0.4f ? rnd.NextSingle() * 1.1f : 0, Noise = rnd.Next(0, 14), Perspective = rnd.NextSingle() * 0.1f,
                     Rotation = rnd.Next(-4, 5), JpegQuality = rnd.NextSingle() < 0.5f ? rnd.Next(40, 80) : 0, Contrast = 0.5f + rnd.NextSingle() * 0.5f, Seed = i,
+                    // Dutch plates are yellow front and back, British rear plates yellow (every other one here).
+                    Background = country == "nl" || (country == "gb" && i % 2 == 1) ? Yellow : null,
                 };
                 string file = string.Create(CultureInfo.InvariantCulture, $"{country}{i:D5}.{(spec.JpegQuality > 0 ? "jpg" : "png")}");
                 File.WriteAllBytes(Path.Combine(settings.Out, file), renderer.RenderEncoded(spec));
