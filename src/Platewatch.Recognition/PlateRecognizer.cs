@@ -46,7 +46,7 @@ public sealed class PlateRecognizer : IPlateRecognizer
         if (int.TryParse(Environment.GetEnvironmentVariable("PLATEWATCH_DET_SIDE"), out int side)) options = options with { DetectionLongSide = side };
         if (int.TryParse(Environment.GetEnvironmentVariable("PLATEWATCH_REC_MINW"), out int minw)) options = options with { RecognizerMinWidth = minw };
         string dir = ModelSet.ResolveDirectory(options.ModelsDirectory);
-        var models = ModelSet.Load(dir, options.IntraOpThreads);
+        var models = ModelSet.Load(dir, options.IntraOpThreads, options.SimplifyModels);
         return new PlateRecognizer(models, options) { ModelsDirectory = dir };
     }
 

@@ -24,7 +24,8 @@ internal sealed class ModelSet : IDisposable
     /// <summary>Character per CTC class; index 0 is the blank (empty string).</summary>
     public string[] Classes { get; }
 
-    public static ModelSet Load(string directory, int intraOpThreads)
+    /// <param name="simplify">Rewrite the graphs' element-wise chains before loading (<see cref="GraphSimplifier"/>).</param>
+    public static ModelSet Load(string directory, int intraOpThreads, bool simplify = true)
     {
         if (!Directory.Exists(directory))
             throw new ModelNotFoundException($"The models directory '{directory}' does not exist: {FixHint}.");
@@ -59,10 +60,10 @@ internal sealed class ModelSet : IDisposable
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         try
         {
-            var det = new InferenceSession(Path.Combine(directory, DetectorFile), options);
+            var det = new InferenceSession(Read(Path.Combine(directory, DetectorFile), simplify), options);
             try
             {
-                var rec = new InferenceSession(Path.Combine(directory, RecognizerFile), options);
+                var rec = new InferenceSession(Read(Path.Combine(directory, RecognizerFile), simplify), options);
                 int outClasses = (int)rec.OutputMetadata.Values.First().Dimensions[^1];
                 if (outClasses > 0 && outClasses != classes.Length)
                 {
@@ -84,6 +85,20 @@ internal sealed class ModelSet : IDisposable
         finally
         {
             options.Dispose();
+        }
+    }
+
+    private static byte[] Read(string path, bool simplify)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        if (!simplify) return bytes;
+        try
+        {
+            return GraphSimplifier.Simplify(bytes, out _);
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException ex)
+        {
+            throw new ModelNotFoundException($"Model file '{path}' is not an ONNX model ({ex.Message}): {FixHint}.", ex);
         }
     }
 
