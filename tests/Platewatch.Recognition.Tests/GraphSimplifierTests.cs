@@ -52,7 +52,7 @@ public sealed class GraphSimplifierTests(RecognizerFixture fx)
     {
         byte[] stock = File.ReadAllBytes(ModelPath(file));
         byte[] simple = GraphSimplifier.Simplify(stock, out var report);
-        Assert.True(report.HardSwish > 0 && report.AffineAfterConv > 0 && report.AffineBeforePointwiseConv > 0, report.ToString());
+        Assert.True(report.HardSwish > 0 && report.AffineAfterConv > 0 && report.AffineBeforePointwiseConv > 0 && report.AffineAsDepthwiseConv > 0, report.ToString());
         Assert.True(ModelProto.Parser.ParseFrom(simple).Graph.Node.Count < ModelProto.Parser.ParseFrom(stock).Graph.Node.Count);
 
         float[] a = Run(stock, shape, plate: true), b = Run(simple, shape, plate: true);
@@ -112,18 +112,19 @@ public sealed class GraphSimplifierTests(RecognizerFixture fx)
     {
         byte[] stock = TinyModel(secondKernel: 1, secondPad: 0);
         byte[] simple = GraphSimplifier.Simplify(stock, out var report);
-        Assert.Equal(new SimplifyReport(0, 1, 1), report);
+        Assert.Equal(new SimplifyReport(0, 1, 1, 0), report);
         Assert.Equal(["Conv", "Conv"], ModelProto.Parser.ParseFrom(simple).Graph.Node.Select(n => n.OpType));
         float[] a = Run(stock, [1, 1, 6, 7]), b = Run(simple, [1, 1, 6, 7]);
         Assert.True(a.Zip(b, (x, y) => MathF.Abs(x - y)).Max() < 1e-4f);
     }
 
     [Fact]
-    public void An_affine_before_a_padded_conv_stays_as_the_padding_would_see_its_shift()
+    public void An_affine_before_a_padded_conv_becomes_a_depthwise_conv_as_the_padding_would_see_its_shift()
     {
         byte[] stock = TinyModel(secondKernel: 3, secondPad: 1);
         byte[] simple = GraphSimplifier.Simplify(stock, out var report);
-        Assert.Equal(new SimplifyReport(0, 1, 0), report);
+        Assert.Equal(new SimplifyReport(0, 1, 0, 1), report);
+        Assert.Equal(["Conv", "Conv", "Conv"], ModelProto.Parser.ParseFrom(simple).Graph.Node.Select(n => n.OpType));
         float[] a = Run(stock, [1, 1, 6, 7]), b = Run(simple, [1, 1, 6, 7]);
         Assert.True(a.Zip(b, (x, y) => MathF.Abs(x - y)).Max() < 1e-4f);
     }

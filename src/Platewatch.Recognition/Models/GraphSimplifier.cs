@@ -4,10 +4,10 @@ using Onnx;
 namespace Platewatch.Recognition.Models;
 
 /// <summary>What <see cref="GraphSimplifier"/> changed in one model.</summary>
-internal sealed record SimplifyReport(int HardSwish, int AffineAfterConv, int AffineBeforePointwiseConv)
+internal sealed record SimplifyReport(int HardSwish, int AffineAfterConv, int AffineBeforePointwiseConv, int AffineAsDepthwiseConv)
 {
     public override string ToString() =>
-        $"hard-swish {HardSwish}, affine after conv {AffineAfterConv}, affine before 1x1 conv {AffineBeforePointwiseConv}";
+        $"hard-swish {HardSwish}, affine after conv {AffineAfterConv}, affine before 1x1 conv {AffineBeforePointwiseConv}, affine as depthwise conv {AffineAsDepthwiseConv}";
 }
 
 /// <summary>
@@ -27,8 +27,9 @@ internal static class GraphSimplifier
         int hardSwish = edit.FuseHardSwish();
         int after = edit.FoldAffineAfterConv();
         int before = edit.FoldAffineBeforePointwiseConv();
+        int depthwise = edit.AffineAsDepthwiseConv();
         edit.RemoveUnread();
-        report = new SimplifyReport(hardSwish, after, before);
+        report = new SimplifyReport(hardSwish, after, before, depthwise);
         return model.ToByteArray();
     }
 
@@ -185,6 +186,50 @@ internal static class GraphSimplifier
                 _g.Initializer.Remove(t);
                 _initializers.Remove(t.Name);
             }
+        }
+
+        /// <summary>The channels of a value computed from a conv's output through at most a few element-wise nodes.</summary>
+        private long? ChannelsOf(string value, int depth = 4)
+        {
+            if (depth == 0 || !_producer.TryGetValue(value, out var n)) return null;
+            if (n.OpType == "Conv" && Tensor(n.Input[1]) is { Dims.Count: 4 } w) return w.Dims[0];
+            if (n.OpType is "Mul" or "Add" or "HardSigmoid" or "Relu" or "Clip" or "Sigmoid" or "Div")
+            {
+                foreach (string i in n.Input)
+                {
+                    if (Scalar(i) is null && ChannelsOf(i, depth - 1) is { } c) return c;
+                }
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// The affines left (before padded depthwise convs, where they cannot fold) become 1x1 depthwise convs with weight
+        /// s and bias b: the same arithmetic, done in the convolutions' blocked layout, so that the feature map is not
+        /// reordered out of it and back for two element-wise nodes. Needs the channel count, read off the conv upstream.
+        /// </summary>
+        public int AffineAsDepthwiseConv()
+        {
+            int count = 0;
+            foreach (var mul in _g.Node.Where(n => n.OpType == "Mul").ToList())
+            {
+                string? x = mul.Input.FirstOrDefault(i => Scalar(i) is null);
+                if (x is null || AffineReading(x) is not { } aff || !ReferenceEquals(aff.Mul, mul) || ChannelsOf(x) is not long c) continue;
+                var conv = new NodeProto { OpType = "Conv", Name = mul.Name + "__affine" };
+                conv.Input.Add(x);
+                conv.Input.Add(AddInitializer(mul.Name + "_w", [c, 1, 1, 1], [.. Enumerable.Repeat(aff.S, (int)c)]));
+                conv.Input.Add(AddInitializer(mul.Name + "_b", [c], [.. Enumerable.Repeat(aff.B, (int)c)]));
+                conv.Output.Add(aff.Add.Output[0]);
+                conv.Attribute.Add(new AttributeProto { Name = "group", Type = AttributeProto.Types.AttributeType.Int, I = c });
+                var ks = new AttributeProto { Name = "kernel_shape", Type = AttributeProto.Types.AttributeType.Ints };
+                ks.Ints.AddRange([1, 1]);
+                conv.Attribute.Add(ks);
+                _removed.UnionWith([aff.Mul, aff.Add]);
+                _insertBefore[aff.Add] = [conv];
+                count++;
+                Commit();
+            }
+            return count;
         }
 
         /// <summary>The scalar affine <c>y = s x + b</c> that alone reads <paramref name="x"/>, or null.</summary>
