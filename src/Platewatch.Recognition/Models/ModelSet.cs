@@ -60,10 +60,10 @@ internal sealed class ModelSet : IDisposable
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         try
         {
-            var det = new InferenceSession(Read(Path.Combine(directory, DetectorFile), simplify), options);
+            var det = Session(Path.Combine(directory, DetectorFile), simplify, options);
             try
             {
-                var rec = new InferenceSession(Read(Path.Combine(directory, RecognizerFile), simplify), options);
+                var rec = Session(Path.Combine(directory, RecognizerFile), simplify, options);
                 int outClasses = (int)rec.OutputMetadata.Values.First().Dimensions[^1];
                 if (outClasses > 0 && outClasses != classes.Length)
                 {
@@ -88,18 +88,35 @@ internal sealed class ModelSet : IDisposable
         }
     }
 
-    private static byte[] Read(string path, bool simplify)
+    /// <summary>
+    /// The model's session, from its simplified graph where asked. A graph the simplifier cannot parse is no ONNX
+    /// model; one it rewrote that ONNX Runtime then refuses (a model other than the pinned one) loads as it is,
+    /// slower but right.
+    /// </summary>
+    private static InferenceSession Session(string path, bool simplify, SessionOptions options)
     {
         byte[] bytes = File.ReadAllBytes(path);
-        if (!simplify) return bytes;
-        try
+        if (simplify)
         {
-            return GraphSimplifier.Simplify(bytes, out _);
+            byte[] simple;
+            try
+            {
+                simple = GraphSimplifier.Simplify(bytes, out _);
+            }
+            catch (Google.Protobuf.InvalidProtocolBufferException ex)
+            {
+                throw new ModelNotFoundException($"Model file '{path}' is not an ONNX model ({ex.Message}): {FixHint}.", ex);
+            }
+            try
+            {
+                return new InferenceSession(simple, options);
+            }
+            catch (OnnxRuntimeException)
+            {
+                // Fall through to the stock graph: its own error, if any, is the one to report.
+            }
         }
-        catch (Google.Protobuf.InvalidProtocolBufferException ex)
-        {
-            throw new ModelNotFoundException($"Model file '{path}' is not an ONNX model ({ex.Message}): {FixHint}.", ex);
-        }
+        return new InferenceSession(bytes, options);
     }
 
     private static void CheckMetadata(string metaPath, string modelFile)
