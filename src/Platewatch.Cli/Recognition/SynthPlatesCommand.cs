@@ -37,6 +37,9 @@ internal sealed class SynthPlatesCommand : Command<SynthPlatesCommand.Settings>
     private const string Az = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", Digits = "0123456789";
     private const int Yellow = 0xF5C800;
 
+    // Letters the countries issue: France leaves out I, O and U; Britain I and Q, and Z in the two-letter area code.
+    private const string FrenchLetters = "ABCDEFGHJKLMNPQRSTVWXYZ", BritishArea = "ABCDEFGHJKLMNOPRSTUVWXY";
+
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var rnd = new Random(settings.Seed);
@@ -50,7 +53,7 @@ internal sealed class SynthPlatesCommand : Command<SynthPlatesCommand.Settings>
         var countries = new (string Band, string Country, Func<string> Number)[]
         {
             ("D", "de", () => $"{R(Az, rnd.Next(1, 4))} {R(Az, rnd.Next(1, 3))} {R(Digits[1..], 1)}{R(Digits, rnd.Next(0, 4))}"),
-            ("F", "fr", () => $"{R(Az, 2)}-{R(Digits, 3)}-{R(Az, 2)}"),
+            ("F", "fr", () => $"{R(FrenchLetters, 2)}-{R(Digits, 3)}-{R(FrenchLetters, 2)}"),
             ("I", "it", () => $"{R("ABCDEFGHJKLMNPRSTVWXYZ", 2)} {R(Digits, 3)}{R("ABCDEFGHJKLMNPRSTVWXYZ", 2)}"),
             ("E", "es", () => $"{R(Digits, 4)} {R("BCDFGHJKLMNPRSTVWXYZ", 3)}"),
             ("NL", "nl", () => $"{R(Digits, 2)}-{R("BDFGHJKLNPRSTVXZ", 3)}-{R(Digits, 1)}"),
@@ -58,7 +61,7 @@ internal sealed class SynthPlatesCommand : Command<SynthPlatesCommand.Settings>
             ("CZ", "cz", () => $"{R(Digits[1..], 1)}{R(Az, 1)}{R(Digits, 1)} {R(Digits, 4)}"),
             ("A", "at", () => $"{R(Az, rnd.Next(1, 3))} {R(Digits, rnd.Next(3, 5))}{R(Az, 1)}"),
             ("B", "be", () => $"1-{R(Az, 3)}-{R(Digits, 3)}"),
-            ("GB", "gb", () => $"{R(Az, 2)}{R(Digits, 2)} {R(Az, 3)}"),
+            ("GB", "gb", () => $"{R(BritishArea, 2)}{R(Digits, 2)} {R(BritishArea + "Z", 3)}"),
             ("S", "se", () => $"{R(Az, 3)} {R(Digits, 2)}{R(Digits + Az, 1)}"),
             ("P", "pt", () => $"{R(Az, 2)}-{R(Digits, 2)}-{R(Az, 2)}"),
             ("RO", "ro", () => $"{R(Az, 2)} {R(Digits, 2)} {R(Az, 3)}"),
