@@ -179,4 +179,16 @@ public sealed class FormatTests
         Assert.Equal("it", PlateFormats.Default.RegionsMatching("EX456KL", PlateRecognizer.AllowRegion(["eu"]))[0].Region);
         Assert.Equal(["wide"], f.RegionsMatching("A12B").Select(r => r.Region));
     }
+
+    [Theory]
+    [InlineData(3, "1JJQ290")] // the J held over three steps, where the others took one: two J's written as one
+    [InlineData(1, "")]        // held as briefly as the others: one J, and no Belgian format fits two
+    public void A_character_held_over_steps_enough_for_two_may_be_two_where_a_format_wants_them(int steps, string expected)
+    {
+        var chars = Read("1JQ290", 0.97f).Select((c, i) => i == 1 ? new CharRead(c.Best, c.Confidence, c.Alnum, c.X, steps) : c).ToList();
+        var hyp = new PlateReader(PlateFormats.Default).Read(chars, "1JQ290", PlateRecognizer.AllowRegion(["be"]), 5);
+        Assert.NotNull(hyp);
+        if (expected.Length > 0) Assert.Equal(expected, hyp.Text);
+        else Assert.DoesNotContain(hyp.Candidates, c => c.Text == "1JJQ290");
+    }
 }

@@ -5,7 +5,7 @@ using Platewatch.Recognition.Imaging;
 namespace Platewatch.Recognition.Ocr;
 
 /// <summary>One character the recognizer emitted, with the probability of every letter and digit at its peak step.</summary>
-internal sealed class CharRead(char best, float confidence, float[] alnum, float x)
+internal sealed class CharRead(char best, float confidence, float[] alnum, float x, int steps = 1)
 {
     public char Best { get; } = best;
     public float Confidence { get; } = confidence;
@@ -15,6 +15,13 @@ internal sealed class CharRead(char best, float confidence, float[] alnum, float
 
     /// <summary>Horizontal position in the rectified line, 0 (left) to 1 (right).</summary>
     public float X { get; } = x;
+
+    /// <summary>
+    /// Recognizer steps (8 pixels of the 48-pixel-high line each) in a row that emitted it. CTC writes two equal
+    /// characters only with a blank between them; two narrow ones side by side ("JJ", "11") can come out as one
+    /// character held over about as many steps as both.
+    /// </summary>
+    public int Steps { get; } = steps;
 }
 
 /// <summary>A recognized text line: characters, plus the raw text including symbols for the text-on-plate matching.</summary>
@@ -137,7 +144,7 @@ internal sealed class LineRecognizer
         var raw = new System.Text.StringBuilder();
         int prev = 0;
         // The current run of one emitted class, and the step where it peaked.
-        int runClass = 0, runBestStep = -1;
+        int runClass = 0, runBestStep = -1, runSteps = 0;
         float runBest = 0;
         for (int t = 0; t < steps; t++)
         {
@@ -150,20 +157,22 @@ internal sealed class LineRecognizer
             }
             if (arg != prev)
             {
-                Emit(p, classes, runClass, runBestStep, width, chars, raw);
+                Emit(p, classes, runClass, runBestStep, runSteps, width, chars, raw);
                 runClass = arg;
                 runBestStep = -1;
                 runBest = 0;
+                runSteps = 0;
             }
+            runSteps++;
             if (arg != 0 && best > runBest) { runBest = best; runBestStep = t; }
             prev = arg;
         }
-        Emit(p, classes, runClass, runBestStep, width, chars, raw);
+        Emit(p, classes, runClass, runBestStep, runSteps, width, chars, raw);
         float mean = chars.Count == 0 ? 0 : chars.Average(c => c.Confidence);
         return new LineRead(chars, raw.ToString(), mean);
     }
 
-    private void Emit(ReadOnlySpan<float> p, int classes, int runClass, int step, int width, List<CharRead> chars, System.Text.StringBuilder raw)
+    private void Emit(ReadOnlySpan<float> p, int classes, int runClass, int step, int steps, int width, List<CharRead> chars, System.Text.StringBuilder raw)
     {
         if (runClass == 0 || step < 0) return;
         raw.Append(_classes[runClass]);
@@ -177,6 +186,6 @@ internal sealed class LineRecognizer
             int k = _alnumOf[c];
             if (k >= 0) dist[k] += row[c];
         }
-        chars.Add(new CharRead(Alphabet.Chars[a], Math.Min(1f, dist[a]), dist, (step + 0.5f) * Stride / width));
+        chars.Add(new CharRead(Alphabet.Chars[a], Math.Min(1f, dist[a]), dist, (step + 0.5f) * Stride / width, steps));
     }
 }

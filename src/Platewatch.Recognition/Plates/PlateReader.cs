@@ -56,6 +56,16 @@ internal sealed class PlateReader(PlateFormats formats)
             AddFits(rest, allowRegion, trust, emblemTrust, f => band.Length > 0 && f.Region == band ? 0.2 : penalty, fits);
         }
 
+        // Two equal narrow characters the recognizer wrote as one, held over steps enough for both: the read with the
+        // character twice competes where it fits a format.
+        int usual = MedianSteps(chars);
+        for (int twice = 0; twice < chars.Count && chars.Count < MaxLength; twice++)
+        {
+            if (chars[twice].Steps < Math.Max(3, 2 * usual)) continue;
+            var doubled = chars.Take(twice + 1).Append(chars[twice]).Concat(chars.Skip(twice + 1)).ToList();
+            AddFits(doubled, allowRegion, trust, emblemTrust, _ => MergedDoublePenalty, fits);
+        }
+
         double rawLog = chars.Sum(c => Math.Log(Math.Max(c.Confidence, 1e-6)));
         string rawTextAlnum = string.Concat(chars.Select(c => c.Best));
         bool hasDigit = rawTextAlnum.Any(char.IsAsciiDigit);
@@ -130,6 +140,16 @@ internal sealed class PlateReader(PlateFormats formats)
             if (chars[i] == 'O' && char.IsAsciiDigit(text[i - 1]) && char.IsAsciiDigit(text[i + 1])) chars[i] = '0';
         }
         return new string(chars);
+    }
+
+    /// <summary>Cost of reading one character twice: about a doubted character's drop, so that only a format fit pays it back.</summary>
+    private const double MergedDoublePenalty = 0.5;
+
+    private static int MedianSteps(IReadOnlyList<CharRead> chars)
+    {
+        if (chars.Count == 0) return 1;
+        var steps = chars.Select(c => c.Steps).Order().ToList();
+        return steps[steps.Count / 2];
     }
 
     /// <summary>
