@@ -37,8 +37,10 @@ internal sealed class SynthPlatesCommand : Command<SynthPlatesCommand.Settings>
     private const string Az = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", Digits = "0123456789";
     private const int Yellow = 0xF5C800;
 
-    // Letters the countries issue: France leaves out I, O and U; Britain I and Q, and Z in the two-letter area code.
+    // Letters the countries issue: France leaves out I, O and U; Britain I and Q, and Z in the two-letter area code;
+    // Sweden I, Q and V; Czechia's second character is a region's letter.
     private const string FrenchLetters = "ABCDEFGHJKLMNPQRSTVWXYZ", BritishArea = "ABCDEFGHJKLMNOPRSTUVWXY";
+    private const string SwedishLetters = "ABCDEFGHJKLMNOPRSTUWXYZ", CzechRegions = "ABCEHJKLMPSTUZ";
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
@@ -58,11 +60,11 @@ internal sealed class SynthPlatesCommand : Command<SynthPlatesCommand.Settings>
             ("E", "es", () => $"{R(Digits, 4)} {R("BCDFGHJKLMNPRSTVWXYZ", 3)}"),
             ("NL", "nl", () => $"{R(Digits, 2)}-{R("BDFGHJKLNPRSTVXZ", 3)}-{R(Digits, 1)}"),
             ("PL", "pl", () => $"{R(Az, 2)} {R(Digits, 5)}"),
-            ("CZ", "cz", () => $"{R(Digits[1..], 1)}{R(Az, 1)}{R(Digits, 1)} {R(Digits, 4)}"),
+            ("CZ", "cz", () => $"{R(Digits[1..], 1)}{R(CzechRegions, 1)}{R(Digits, 1)} {R(Digits, 4)}"),
             ("A", "at", () => $"{R(Az, rnd.Next(1, 3))} {R(Digits, rnd.Next(3, 5))}{R(Az, 1)}"),
             ("B", "be", () => $"1-{R(Az, 3)}-{R(Digits, 3)}"),
             ("GB", "gb", () => $"{R(BritishArea, 2)}{R(Digits, 2)} {R(BritishArea + "Z", 3)}"),
-            ("S", "se", () => $"{R(Az, 3)} {R(Digits, 2)}{R(Digits + Az, 1)}"),
+            ("S", "se", () => $"{R(SwedishLetters, 3)} {R(Digits, 2)}{R(Digits + SwedishLetters, 1)}"),
             ("P", "pt", () => $"{R(Az, 2)}-{R(Digits, 2)}-{R(Az, 2)}"),
             ("RO", "ro", () => $"{R(Az, 2)} {R(Digits, 2)} {R(Az, 3)}"),
             ("H", "hu", () => $"{R(Az, 4)}-{R(Digits, 3)}"),
