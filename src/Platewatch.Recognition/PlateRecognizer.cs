@@ -379,9 +379,15 @@ public sealed class PlateRecognizer : IPlateRecognizer
                 if (digits.Count is 1 or 2 && _reader.Read([.. digits, .. chars], raw, r => r == county.Region, topN) is { MatchesFormat: true } withCounty)
                     hyp = withCounty;
             }
-            // The state printed on the plate decides between formats that the text alone leaves open.
+            // The state printed on the plate decides between formats that the text alone leaves open. A read that fits
+            // only other states' formats owes its rank to them, which the printed state rules out: the best read under
+            // the printed state's own formats, or under none, replaces it. Unless that one reads a 1 or 0 as I or O:
+            // most states keep those letters out of their serials, and the state's listed formats are then the likelier
+            // to be incomplete (Colorado's JX1000 would become JXI000).
             if (name is { } nm && !hyp.FormatRegions.Contains(nm.Region)
-                && _reader.Read(chars, raw, r => r == nm.Region, topN, emblemExpected: true) is { MatchesFormat: true } local && local.Score > hyp.Score - 0.15)
+                && _reader.Read(chars, raw, r => r == nm.Region, topN, emblemExpected: true) is { } local
+                && ((local.MatchesFormat && local.Score > hyp.Score - 0.15)
+                    || (hyp.FormatRegions.Count > 0 && local.Text != hyp.Text && !LettersForDigits(hyp.Text, local.Text))))
                 hyp = local;
             // Still short of every format of the printed state: the detector may have cut the last character off at
             // the plate's edge. Look just past the line's end for it.
@@ -456,6 +462,10 @@ public sealed class PlateRecognizer : IPlateRecognizer
         }
         return false;
     }
+
+    /// <summary>Whether <paramref name="to"/> holds more of the letters I and O than <paramref name="from"/>: it read a 1 or 0 as one.</summary>
+    private static bool LettersForDigits(string from, string to) =>
+        to.Count(c => c is 'I' or 'O') > from.Count(c => c is 'I' or 'O');
 
     /// <summary>Whether box <paramref name="a"/> ends just left of <paramref name="b"/> on the same row of print.</summary>
     private static bool SameRowLeftOf(RotatedRect a, RotatedRect b)

@@ -143,6 +143,17 @@ public sealed class GoldenTests(RecognizerFixture fx)
         Assert.Equal(region, r.Plates[0].Region);
     }
 
+    // The printed state rules out other states' formats: a read that fits only theirs gives way to the best read under
+    // the printed state's, unless that one turns a 1 or 0 into I or O.
+    [Theory]
+    [InlineData("017M149", "MARYLAND")]
+    [InlineData("JX1000", "COLORADO")]
+    public void The_printed_state_rules_out_other_states_formats(string text, string state)
+    {
+        var plate = ReadUs(new PlateSpec { Text = text, TopText = state, Width = 260, Noise = 6, Seed = 24 });
+        Assert.Equal(text, plate.Text);
+    }
+
     [Fact]
     public void Regenerate_golden_images()
     {
