@@ -340,6 +340,17 @@ public sealed class PlateRecognizer : IPlateRecognizer
             if (bandPossible && single && CountryBand.LeadingOnBand(image, lineQuad, chars) is > 0 and var onBand)
             {
                 bandRegion = CountryBand.Region(string.Concat(chars.Take(onBand).Select(c => c.Best)));
+                // Read with the number, a small two-letter code often comes out as one letter or none known: read alone.
+                // In an infrared image, where the band is told by its darkness alone, always: SK read with the number
+                // came out as S, Sweden.
+                bool grey = CountryBand.IsGrey(image);
+                if (bandRegion.Length == 0 || grey)
+                {
+                    var code = readQuad(CountryBand.CodeInLine(lineQuad, (chars[onBand - 1].X + chars[onBand].X) / 2));
+                    var (alone, p) = CountryBand.RegionOfBand(code.Chars);
+                    if (s_debug) Console.Error.WriteLine($"  band code in line '{code.RawText}' -> {alone} p={p:F2}");
+                    if (alone.Length > 0 && (bandRegion.Length == 0 || p >= 0.5)) (bandRegion, bandProbability) = (alone, p);
+                }
                 chars = chars.Skip(onBand).ToList();
             }
             // Small letters stacked at an end (the plate type) and symbols beside it are not part of the number, unless

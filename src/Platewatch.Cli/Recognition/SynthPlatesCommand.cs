@@ -30,6 +30,10 @@ internal sealed class SynthPlatesCommand : Command<SynthPlatesCommand.Settings>
         [System.ComponentModel.DefaultValue(7)]
         public int Seed { get; init; } = 7;
 
+        [CommandOption("--infrared")]
+        [System.ComponentModel.Description("Write the plates in grey, as an infrared camera sees them: no blue band, only a dark one.")]
+        public bool Infrared { get; init; }
+
         public override ValidationResult Validate() =>
             Count is < 1 or > 100_000 ? ValidationResult.Error("--count must be 1 to 100000.") : ValidationResult.Success();
     }
@@ -41,6 +45,19 @@ internal sealed class SynthPlatesCommand : Command<SynthPlatesCommand.Settings>
     // Sweden I, Q and V; Czechia's second character is a region's letter.
     private const string FrenchLetters = "ABCDEFGHJKLMNPQRSTVWXYZ", BritishArea = "ABCDEFGHJKLMNOPRSTUVWXY";
     private const string SwedishLetters = "ABCDEFGHJKLMNOPRSTUWXYZ", CzechRegions = "ABCEHJKLMPSTUZ";
+
+    private static byte[] RenderGrey(PlateRenderer renderer, PlateSpec spec)
+    {
+        using var bmp = renderer.Render(spec);
+        var px = bmp.GetPixelSpan();
+        for (int i = 0; i < px.Length; i += 4)
+        {
+            // BGRA; the Rec. 601 weights an infrared image's single channel stands in for.
+            byte grey = (byte)((px[i] * 29 + px[i + 1] * 150 + px[i + 2] * 77) >> 8);
+            px[i] = px[i + 1] = px[i + 2] = grey;
+        }
+        return PlateRenderer.Encode(bmp, spec.JpegQuality);
+    }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
@@ -93,7 +110,7 @@ internal sealed class SynthPlatesCommand : Command<SynthPlatesCommand.Settings>
                     Background = country == "nl" || (country == "gb" && i % 2 == 1) ? Yellow : null,
                 };
                 string file = string.Create(CultureInfo.InvariantCulture, $"{country}{i:D5}.{(spec.JpegQuality > 0 ? "jpg" : "png")}");
-                File.WriteAllBytes(Path.Combine(settings.Out, file), renderer.RenderEncoded(spec));
+                File.WriteAllBytes(Path.Combine(settings.Out, file), settings.Infrared ? RenderGrey(renderer, spec) : renderer.RenderEncoded(spec));
                 csv.Append(CultureInfo.InvariantCulture, $"{file},{country},{Datasets.NormalizePlate(text)}\n");
                 task.Value = i + 1;
             }

@@ -36,6 +36,7 @@ internal static class CountryBand
         steps.Sort();
         float half = 0.4f * steps[steps.Length / 2];
 
+        if (IsGrey(image)) return LeadingOnDarkBand(image, line, chars, steps[steps.Length / 2]);
         Span<float> blue = stackalloc float[chars.Count];
         for (int i = 0; i < chars.Count; i++) blue[i] = Blueness(image, line, chars[i].X - half, chars[i].X + half);
 
@@ -59,7 +60,10 @@ internal static class CountryBand
     public static Quad? BandLeftOf(RasterImage image, Quad line)
     {
         if (line.StripLeft(1.2f * line.Height) is not { } strip || strip.Width < 0.6f * line.Height) return null;
-        if (Blueness(image, line, 0.25f, 1) >= PlateBlueness) return null;
+        // In an infrared image the band is told by its darkness beside the bright plate instead of its blue.
+        bool grey = IsGrey(image);
+        float plateLight = grey ? BackgroundLuminance(image, line, 0.25f, 1, 0.5f) : 0;
+        if (grey ? plateLight < BrightPlate : Blueness(image, line, 0.25f, 1) >= PlateBlueness) return null;
         // The search reaches 0.6 of the line's height into the line, whose box often cuts into the band.
         float into = MathF.Min(0.5f, 0.6f * line.Height / MathF.Max(1, line.Width));
         var reach = strip with { TopRight = At(line, into, 0), BottomRight = At(line, into, 1) };
@@ -67,7 +71,9 @@ internal static class CountryBand
         int right = -1, left = -1;
         for (int i = bins - 1; i >= 0; i--)
         {
-            bool blue = Blueness(image, reach, (float)i / bins, (i + 1f) / bins) > BandBlueness + BandContrast;
+            bool blue = grey
+                ? BackgroundLuminance(image, reach, (float)i / bins, (i + 1f) / bins, 0.5f) < DarkBand * plateLight
+                : Blueness(image, reach, (float)i / bins, (i + 1f) / bins) > BandBlueness + BandContrast;
             if (blue && right < 0) right = left = i;
             else if (blue && left == i + 1) left = i;
             else if (right >= 0 && !blue) break;
@@ -79,13 +85,128 @@ internal static class CountryBand
         return new Quad(At(reach, u0, 0.35f), At(reach, u1, 0.35f), At(reach, u1, 1.2f), At(reach, u0, 1.2f));
     }
 
+    /// <summary>
+    /// Where the code of a band inside the line lies: the line's part left of <paramref name="end"/> (0-1 along it),
+    /// from its middle to a little below it, for a band whose letters the line's read did not give as a known code.
+    /// </summary>
+    public static Quad CodeInLine(Quad line, float end) =>
+        new(At(line, 0, 0.35f), At(line, end, 0.35f), At(line, end, 1.2f), At(line, 0, 1.2f));
+
     /// <summary>The point at (u, v) of the quad, bilinearly: u along it, v across (either may lie outside 0-1).</summary>
     private static PointF At(Quad q, float u, float v) => new(
         (1 - u) * (1 - v) * q.TopLeft.X + u * (1 - v) * q.TopRight.X + u * v * q.BottomRight.X + (1 - u) * v * q.BottomLeft.X,
         (1 - u) * (1 - v) * q.TopLeft.Y + u * (1 - v) * q.TopRight.Y + u * v * q.BottomRight.Y + (1 - u) * v * q.BottomLeft.Y);
 
+    /// <summary>
+    /// Infrared cameras, which most ALPR installations use at night and many all day, see no colour: there the band is a
+    /// strip much darker than the retroreflective plate beside it, with light letters. Scanned from the line's left end
+    /// in narrow columns, the band is the run of dark ones before the first bright one (the white gap before the
+    /// number); leading characters within it are the band's, where the plate itself is bright.
+    /// </summary>
+    private static int LeadingOnDarkBand(RasterImage image, Quad line, IReadOnlyList<CharRead> chars, float step)
+    {
+        float plateLight = BackgroundLuminance(image, line, 0.3f, 1, 0.5f);
+        if (plateLight < BrightPlate || BandEndOnDark(image, line, plateLight) is not float end) return 0;
+        // A character's place is the recognizer step where it peaked, a few pixels either side of its middle: a code
+        // letter at the band's edge may seem to lie just past it.
+        int k = 0;
+        while (k < 3 && k < chars.Count - 3 && chars[k].X < end + 0.35f * step) k++;
+        return k;
+    }
+
+    /// <summary>
+    /// Where a dark band at the quad's left end ends (0-1 along it), scanning columns a fortieth of its length wide;
+    /// null when the quad does not start on a dark strip between 0.3 and 1.5 of its height wide.
+    /// </summary>
+    private static float? BandEndOnDark(RasterImage image, Quad q, float plateLight)
+    {
+        const int bins = 40;
+        int first = -1;
+        for (int i = 0; i < bins / 3; i++)
+        {
+            bool dark = BackgroundLuminance(image, q, (float)i / bins, (i + 1f) / bins, 0.5f) < DarkBand * plateLight;
+            if (dark && first < 0) first = i;
+            else if (!dark && first >= 0)
+            {
+                float width = (float)(i - first) / bins * q.Width;
+                return width >= 0.3f * q.Height && width <= 1.5f * q.Height ? (float)i / bins : null;
+            }
+            else if (!dark && i >= 2) return null; // the line starts on bright plate: no band inside it
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// A plate column's mean grey level (0-255) at least this, for a dark band to be told beside it; a band column's at
+    /// most this share of the plate's. Rendered and real bands, letters included, measure about half the plate's.
+    /// </summary>
+    private const float BrightPlate = 110, DarkBand = 0.65f;
+
+    /// <summary>
+    /// Whether the image has no colour at all (an infrared camera's, or a greyscale file): under one sampled pixel in a
+    /// hundred has channels more than 6 apart. A colour photo of a grey scene still has chroma noise, and the number's
+    /// own line is black on white either way, so the whole frame is sampled, not the line.
+    /// </summary>
+    internal static bool IsGrey(RasterImage image)
+    {
+        const int grid = 24;
+        int coloured = 0;
+        var px = image.Pixels;
+        for (int j = 0; j < grid; j++)
+        {
+            int y = (int)((j + 0.5f) * image.Height / grid);
+            for (int i = 0; i < grid; i++)
+            {
+                int x = (int)((i + 0.5f) * image.Width / grid);
+                int o = (y * image.Width + x) * 4; // BGRA
+                int b = px[o], g = px[o + 1], r = px[o + 2];
+                if (Math.Max(Math.Max(r, g), b) - Math.Min(Math.Min(r, g), b) > 6) coloured++;
+            }
+        }
+        return coloured * 100 < grid * grid;
+    }
+
+    /// <summary>
+    /// The upper quartile of the grey levels over a column band of the line (x from 0 to 1): the background's, as
+    /// strokes cover less than three quarters of it even in a bold E, and the band's code less than a quarter of it.
+    /// </summary>
+    private static float BackgroundLuminance(RasterImage image, Quad q, float x0, float x1, float quantile)
+    {
+        const int nx = 5, ny = 9;
+        Span<float> values = stackalloc float[nx * ny];
+        int n = 0;
+        var px = image.Pixels;
+        for (int j = 0; j < ny; j++)
+        {
+            for (int i = 0; i < nx; i++)
+            {
+                var (x, y) = Sample(q, Math.Clamp(x0 + (x1 - x0) * i / (nx - 1), 0, 1), 0.05f + 0.9f * j / (ny - 1));
+                if ((uint)x >= (uint)image.Width || (uint)y >= (uint)image.Height) continue;
+                int o = (y * image.Width + x) * 4; // BGRA
+                values[n++] = 0.299f * px[o + 2] + 0.587f * px[o + 1] + 0.114f * px[o];
+            }
+        }
+        if (n == 0) return 0;
+        values[..n].Sort();
+        return values[Math.Min(n - 1, (int)(n * quantile))];
+    }
+
+    /// <summary>Mean grey level over a column band of the line (x from 0 to 1).</summary>
+    private static float Luminance(RasterImage image, Quad q, float x0, float x1)
+    {
+        var (r, g, b, n) = Sums(image, q, x0, x1);
+        return n == 0 ? 0 : (0.299f * r + 0.587f * g + 0.114f * b) / n;
+    }
+
     /// <summary>Mean blue minus the larger of mean red and green, over a column band of the line (x from 0 to 1).</summary>
     private static float Blueness(RasterImage image, Quad q, float x0, float x1)
+    {
+        var (r, g, b, n) = Sums(image, q, x0, x1);
+        return n == 0 ? 0 : (b - (float)Math.Max(r, g)) / n;
+    }
+
+    /// <summary>Sums of red, green and blue over a 4 x 7 grid of a column band of the line (x from 0 to 1), and the count.</summary>
+    private static (long R, long G, long B, int N) Sums(RasterImage image, Quad q, float x0, float x1)
     {
         const int nx = 4, ny = 7;
         long r = 0, g = 0, b = 0;
@@ -97,20 +218,23 @@ internal static class CountryBand
             for (int i = 0; i < nx; i++)
             {
                 float u = Math.Clamp(x0 + (x1 - x0) * i / (nx - 1), 0, 1);
-                // Bilinear position within the quad.
-                float x = (1 - u) * (1 - v) * q.TopLeft.X + u * (1 - v) * q.TopRight.X + u * v * q.BottomRight.X + (1 - u) * v * q.BottomLeft.X;
-                float y = (1 - u) * (1 - v) * q.TopLeft.Y + u * (1 - v) * q.TopRight.Y + u * v * q.BottomRight.Y + (1 - u) * v * q.BottomLeft.Y;
-                int ix = (int)x, iy = (int)y;
-                if ((uint)ix >= (uint)image.Width || (uint)iy >= (uint)image.Height) continue;
-                int o = (iy * image.Width + ix) * 4; // BGRA
+                var (x, y) = Sample(q, u, v);
+                if ((uint)x >= (uint)image.Width || (uint)y >= (uint)image.Height) continue;
+                int o = (y * image.Width + x) * 4; // BGRA
                 b += px[o];
                 g += px[o + 1];
                 r += px[o + 2];
                 n++;
             }
         }
-        if (n == 0) return 0;
-        return (b - (float)Math.Max(r, g)) / n;
+        return (r, g, b, n);
+    }
+
+    /// <summary>The pixel at (u, v) of the quad, bilinearly.</summary>
+    private static (int X, int Y) Sample(Quad q, float u, float v)
+    {
+        var p = At(q, u, v);
+        return ((int)p.X, (int)p.Y);
     }
 
     /// <summary>Whether plates of any allowed region carry a band.</summary>
