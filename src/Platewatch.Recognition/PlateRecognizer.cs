@@ -369,8 +369,8 @@ public sealed class PlateRecognizer : IPlateRecognizer
             }
             if (bandRegion.Length > 0 && (allow?.Invoke(bandRegion) ?? true))
             {
-                // The country named on the band decides between formats that the text alone leaves open (a French
-                // "BL-588-OT" read as Poland's "BL5880T"), when its code was read with confidence: the code's letters
+                // The country named on the band decides between formats that the text alone leaves open (Britain's
+                // "UO01 LBM" read as Romania's "U001LBM"), when its code was read with confidence: the code's letters
                 // are small, and a half-read code ("a" for CZ) must not turn a read that fits one country's format
                 // into another's.
                 bool sure = bandProbability >= 0.8;
