@@ -332,7 +332,8 @@ public sealed class PlateRecognizer : IPlateRecognizer
             var chars = groupReads.TryGetValue(g, out var whole) ? [.. whole.Chars] : parts.SelectMany(i => reads[i].Chars).ToList();
             if (chars.Count == 0) continue;
             string raw = whole?.RawText ?? string.Join(" ", parts.Select(i => reads[i].RawText));
-            // The country band's letters, told by the band's blue, are the country and not part of the number.
+            // The country band's letters, told by the band's blue (its darkness, in an infrared image), are the country
+            // and not part of the number.
             string bandRegion = "";
             double bandProbability = 1;
             bool single = g.Lines == 1 && (whole is not null || g.Boxes.Length == 1);

@@ -52,10 +52,11 @@ internal static class CountryBand
     }
 
     /// <summary>
-    /// The band beside a line the detector left it out of: up to a little more than the line's height to its left
-    /// (less where the image ends), when that area is blue and the line's plate is not. Null when there is no band.
-    /// The quad returned reaches a quarter of that into the line, whose box may have cut into the band; the code's
-    /// letters are told from a plate character's by the known codes (<see cref="RegionOfBand"/>).
+    /// The code of a band beside a line the detector left it out of (or cut into): the band is looked for up to a little
+    /// more than the line's height to its left (less where the image ends) and a little into the line, as blue columns
+    /// beside a plate that is not blue (dark ones beside a bright plate, in an infrared image). The quad returned is
+    /// the band's lower part, where its code sits; the code's letters are told by the known codes
+    /// (<see cref="RegionOfBand"/>). Null when there is no band.
     /// </summary>
     public static Quad? BandLeftOf(RasterImage image, Quad line)
     {
@@ -137,8 +138,8 @@ internal static class CountryBand
     }
 
     /// <summary>
-    /// A plate column's mean grey level (0-255) at least this, for a dark band to be told beside it; a band column's at
-    /// most this share of the plate's. Rendered and real bands, letters included, measure about half the plate's.
+    /// The plate's median grey level (0-255) at least this, for a dark band to be told beside it; a band column's median
+    /// at most this share of the plate's. A rendered band in grey measures about half the plate's.
     /// </summary>
     private const float BrightPlate = 110, DarkBand = 0.65f;
 
@@ -167,8 +168,9 @@ internal static class CountryBand
     }
 
     /// <summary>
-    /// The upper quartile of the grey levels over a column band of the line (x from 0 to 1): the background's, as
-    /// strokes cover less than three quarters of it even in a bold E, and the band's code less than a quarter of it.
+    /// A quantile of the grey levels over a column band of the quad (x from 0 to 1). The median is the background's
+    /// level wherever strokes cover less than half of the column: the plate's white beside a narrow column of a
+    /// character, the band's dark around its code's letters.
     /// </summary>
     private static float BackgroundLuminance(RasterImage image, Quad q, float x0, float x1, float quantile)
     {
@@ -189,13 +191,6 @@ internal static class CountryBand
         if (n == 0) return 0;
         values[..n].Sort();
         return values[Math.Min(n - 1, (int)(n * quantile))];
-    }
-
-    /// <summary>Mean grey level over a column band of the line (x from 0 to 1).</summary>
-    private static float Luminance(RasterImage image, Quad q, float x0, float x1)
-    {
-        var (r, g, b, n) = Sums(image, q, x0, x1);
-        return n == 0 ? 0 : (0.299f * r + 0.587f * g + 0.114f * b) / n;
     }
 
     /// <summary>Mean blue minus the larger of mean red and green, over a column band of the line (x from 0 to 1).</summary>
