@@ -63,7 +63,7 @@ internal static class CountryBand
         if (line.StripLeft(1.2f * line.Height) is not { } strip || strip.Width < 0.6f * line.Height) return null;
         // In an infrared image the band is told by its darkness beside the bright plate instead of its blue.
         bool grey = IsGrey(image);
-        float plateLight = grey ? BackgroundLuminance(image, line, 0.25f, 1, 0.5f) : 0;
+        float plateLight = grey ? BackgroundLuminance(image, line, 0.25f, 1, 0.75f) : 0;
         if (grey ? plateLight < BrightPlate : Blueness(image, line, 0.25f, 1) >= PlateBlueness) return null;
         // The search reaches 0.6 of the line's height into the line, whose box often cuts into the band.
         float into = MathF.Min(0.5f, 0.6f * line.Height / MathF.Max(1, line.Width));
@@ -106,7 +106,7 @@ internal static class CountryBand
     /// </summary>
     private static int LeadingOnDarkBand(RasterImage image, Quad line, IReadOnlyList<CharRead> chars, float step)
     {
-        float plateLight = BackgroundLuminance(image, line, 0.3f, 1, 0.5f);
+        float plateLight = BackgroundLuminance(image, line, 0.3f, 1, 0.75f);
         if (plateLight < BrightPlate || BandEndOnDark(image, line, plateLight) is not float end) return 0;
         // A character's place is the recognizer step where it peaked, a few pixels either side of its middle: a code
         // letter at the band's edge may seem to lie just past it.
@@ -138,8 +138,9 @@ internal static class CountryBand
     }
 
     /// <summary>
-    /// The plate's median grey level (0-255) at least this, for a dark band to be told beside it; a band column's median
-    /// at most this share of the plate's. A rendered band in grey measures about half the plate's.
+    /// The plate's background grey level (0-255, its upper quartile: a tight line box is nearly half strokes) at least
+    /// this, for a dark band to be told beside it; a band column's median at most this share of it. A rendered band in
+    /// grey measures about half the plate's.
     /// </summary>
     private const float BrightPlate = 110, DarkBand = 0.65f;
 
