@@ -40,6 +40,9 @@ public sealed record PlateSpec
     /// <summary>The number's colour as 0xRRGGBB, where it differs from the style's (light characters on a black plate).</summary>
     public int? Ink { get; init; }
 
+    /// <summary>Grey, as an infrared camera sees the plate: no colour anywhere, the EU band only darker than the plate.</summary>
+    public bool Infrared { get; init; }
+
     /// <summary>Plate width in output pixels before perspective.</summary>
     public int Width { get; init; } = 240;
 
@@ -135,6 +138,7 @@ public sealed class PlateRenderer : IDisposable
             DrawWarped(canvas, plate, new SKRect(margin, margin, margin + plate.Width, margin + plate.Height), spec.Perspective, spec.Rotation, spec.Seed);
         }
         Spoil(bmp, spec.Blur, spec.Noise, spec.Contrast, spec.Seed);
+        if (spec.Infrared) ToGrey(bmp);
         return bmp;
     }
 
@@ -263,6 +267,17 @@ public sealed class PlateRenderer : IDisposable
         canvas.Scale(sx * scale, scale);
         canvas.DrawText(text, -bounds.Left, -bounds.Bottom, SKTextAlign.Left, font, paint);
         canvas.Restore();
+    }
+
+    /// <summary>Each pixel its grey level (Rec. 601 weights), in all three channels.</summary>
+    private static void ToGrey(SKBitmap bmp)
+    {
+        var px = bmp.GetPixelSpan();
+        for (int i = 0; i < px.Length; i += 4)
+        {
+            byte grey = (byte)((px[i] * 29 + px[i + 1] * 150 + px[i + 2] * 77) >> 8); // BGRA
+            px[i] = px[i + 1] = px[i + 2] = grey;
+        }
     }
 
     private static void Spoil(SKBitmap bmp, float blur, float noise, float contrast, int seed)

@@ -46,19 +46,6 @@ internal sealed class SynthPlatesCommand : Command<SynthPlatesCommand.Settings>
     private const string FrenchLetters = "ABCDEFGHJKLMNPQRSTVWXYZ", BritishArea = "ABCDEFGHJKLMNOPRSTUVWXY";
     private const string SwedishLetters = "ABCDEFGHJKLMNOPRSTUWXYZ", CzechRegions = "ABCEHJKLMPSTUZ";
 
-    private static byte[] RenderGrey(PlateRenderer renderer, PlateSpec spec)
-    {
-        using var bmp = renderer.Render(spec);
-        var px = bmp.GetPixelSpan();
-        for (int i = 0; i < px.Length; i += 4)
-        {
-            // BGRA; the Rec. 601 weights an infrared image's single channel stands in for.
-            byte grey = (byte)((px[i] * 29 + px[i + 1] * 150 + px[i + 2] * 77) >> 8);
-            px[i] = px[i + 1] = px[i + 2] = grey;
-        }
-        return PlateRenderer.Encode(bmp, spec.JpegQuality);
-    }
-
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var rnd = new Random(settings.Seed);
@@ -108,9 +95,10 @@ internal sealed class SynthPlatesCommand : Command<SynthPlatesCommand.Settings>
                     Rotation = rnd.Next(-4, 5), JpegQuality = rnd.NextSingle() < 0.5f ? rnd.Next(40, 80) : 0, Contrast = 0.5f + rnd.NextSingle() * 0.5f, Seed = i,
                     // Dutch plates are yellow front and back, British rear plates yellow (every other one here).
                     Background = country == "nl" || (country == "gb" && i % 2 == 1) ? Yellow : null,
+                    Infrared = settings.Infrared,
                 };
                 string file = string.Create(CultureInfo.InvariantCulture, $"{country}{i:D5}.{(spec.JpegQuality > 0 ? "jpg" : "png")}");
-                File.WriteAllBytes(Path.Combine(settings.Out, file), settings.Infrared ? RenderGrey(renderer, spec) : renderer.RenderEncoded(spec));
+                File.WriteAllBytes(Path.Combine(settings.Out, file), renderer.RenderEncoded(spec));
                 csv.Append(CultureInfo.InvariantCulture, $"{file},{country},{Datasets.NormalizePlate(text)}\n");
                 task.Value = i + 1;
             }
