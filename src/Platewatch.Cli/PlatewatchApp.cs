@@ -72,6 +72,17 @@ internal static class PlatewatchApp
             await Console.Error.WriteLineAsync($"platewatch: {ex.Message}").ConfigureAwait(false);
             return 2;
         }
+        catch (Exception ex) when (ex is HttpRequestException or System.Net.Sockets.SocketException)
+        {
+            // search --url, bench ingest: the server named on the command line is not there.
+            await Console.Error.WriteLineAsync($"platewatch: cannot reach the server: {ex.Message}; check --url and that platewatch serve is running there").ConfigureAwait(false);
+            return 1;
+        }
+        catch (TaskCanceledException ex) when (ex.InnerException is TimeoutException)
+        {
+            await Console.Error.WriteLineAsync($"platewatch: the server did not answer in time: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
         catch (Exception ex) when (ex is ArgumentException or FormatException or IOException or InvalidOperationException or UnauthorizedAccessException or Query.AccessDeniedException)
         {
             // ArgumentException appends " (Parameter 'x')": noise for someone at a prompt.

@@ -135,6 +135,75 @@ public sealed class SenderTests : IDisposable
         Assert.Contains("as too large", log.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_page_that_is_not_a_batch_result_and_an_answer_cut_off_midway_keep_the_batch_for_the_next_try()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        int port = FreePort();
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        int calls = 0;
+        var server = Task.Run(async () =>
+        {
+            for (int call = 0; ; call++)
+            {
+                HttpListenerContext c;
+                try { c = await listener.GetContextAsync(); }
+                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException) { return; }
+                using var reader = new StreamReader(c.Request.InputStream, Encoding.UTF8);
+                using var doc = JsonDocument.Parse(await reader.ReadToEndAsync(ct));
+                Interlocked.Increment(ref calls);
+                c.Response.StatusCode = 200;
+                if (call == 0)
+                {
+                    // A captive portal's page, with a 200.
+                    c.Response.ContentType = "text/html";
+                    await c.Response.OutputStream.WriteAsync("<html>Sign in to the Wi-Fi</html>"u8.ToArray(), ct);
+                    c.Response.Close();
+                }
+                else if (call == 1)
+                {
+                    // The status line arrives, then the connection drops halfway through the body.
+                    c.Response.ContentLength64 = 4096;
+                    await c.Response.OutputStream.WriteAsync("{\"results\":["u8.ToArray(), ct);
+                    await c.Response.OutputStream.FlushAsync(ct);
+                    c.Response.Abort();
+                }
+                else
+                {
+                    var results = doc.RootElement.EnumerateArray().Select((r, i) => new { index = i, id = r.GetProperty("id").GetString(), status = "stored" }).ToList();
+                    c.Response.ContentType = "application/json";
+                    await c.Response.OutputStream.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(new { results }), ct);
+                    c.Response.Close();
+                }
+            }
+        }, ct);
+
+        using var store = AgentStore.Open(_dir, 1 << 20);
+        store.Commit("lane1", [.. Enumerable.Range(0, 3).Select(i => new OutgoingRead(Guid.CreateVersion7().ToString(), $"{{\"id\":\"r{i}\"}}", 0))]);
+        var log = new StringWriter();
+        var counters = new AgentCounters();
+        using var http = new HttpClient();
+        using var sender = new ReadSender(store, http, new Uri($"http://127.0.0.1:{port}/"), new Dictionary<string, string> { ["lane1"] = "k" }, 10,
+            TimeSpan.FromSeconds(1), new AgentLog(TextWriter.Synchronized(log)), counters);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var run = Task.Run(() => sender.RunAsync(stop.Token), ct);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (store.Depth > 0 && DateTime.UtcNow < deadline) await Task.Delay(50, ct);
+        await stop.CancelAsync();
+        await run; // the sender is still running: neither answer ended it
+        listener.Stop();
+        await server;
+
+        Assert.Equal(0, store.Depth);
+        Assert.Equal(3, calls);
+        Assert.Equal(3, counters.DeliveredTotal);
+        string text = log.ToString();
+        Assert.Contains("not with a Platewatch batch result", text, StringComparison.Ordinal);
+        Assert.Contains($"cannot reach http://127.0.0.1:{port}/", text, StringComparison.Ordinal);
+    }
+
     private static int FreePort()
     {
         using var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);

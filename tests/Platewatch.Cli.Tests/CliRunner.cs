@@ -62,7 +62,7 @@ internal sealed class CliRunner : IDisposable
             {
                 if ((await http.GetAsync("/health/ready", TestContext.Current.CancellationToken)).IsSuccessStatusCode) return;
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is HttpRequestException or System.Net.Sockets.SocketException or IOException)
             {
             }
             await Task.Delay(100, TestContext.Current.CancellationToken);

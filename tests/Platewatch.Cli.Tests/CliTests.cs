@@ -84,6 +84,19 @@ public sealed class CliTests : IDisposable
         Assert.Equal("platewatch: No such file: nope.jsonl", r.Stderr.Trim());
     }
 
+    [Fact]
+    public async Task A_server_that_is_not_there_is_a_one_line_error()
+    {
+        int port = CliRunner.FreePort(); // free: nothing listens there
+        var r = await _cli.RunWithAsync(new Dictionary<string, string> { ["PLATEWATCH_TOKEN"] = "pwt_unused" },
+            "search", "--url", $"http://127.0.0.1:{port}", "--plate", "ABC123", "--purpose", "stolen-vehicle", "--case", "T-1");
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Single(r.Stderr.Trim().Split('\n'));
+        Assert.StartsWith("platewatch: cannot reach the server", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("platewatch serve", r.Stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--case", "T-1")]
     [InlineData("--purpose", "stolen-vehicle")]

@@ -122,9 +122,10 @@ public sealed class ServerProcessTests
                             }
                         }
                     }
-                    catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException or JsonException)
+                    catch (Exception ex) when (ex is HttpRequestException or System.Net.Sockets.SocketException or OperationCanceledException or IOException or JsonException)
                     {
-                        // The kill cuts requests off mid-flight; only what was acknowledged counts.
+                        // The kill cuts requests off mid-flight (a reset racing the connect even surfaces as a bare SocketException);
+                        // only what was acknowledged counts.
                     }
                 }
             }, Ct);

@@ -82,7 +82,7 @@ internal sealed class ReadSender(AgentStore store, HttpClient http, Uri server, 
         {
             response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (IsTransportFailure(ex))
         {
             return (false, $"cannot reach {server}: {ex.Message}", null);
         }
@@ -92,12 +92,21 @@ internal sealed class ReadSender(AgentStore store, HttpClient http, Uri server, 
         }
         using (response)
         {
+            // SendAsync has buffered the body already, so a connection dropped mid-answer was caught above.
             string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             var retryAfter = response.Headers.RetryAfter?.Delta;
             switch (response.StatusCode)
             {
                 case HttpStatusCode.OK:
-                    Acknowledge(batch, text);
+                    try
+                    {
+                        Acknowledge(batch, text);
+                    }
+                    catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+                    {
+                        // A 200 that is not a batch result (a captive portal, a proxy's page): nothing is known to be stored.
+                        return (false, $"{server} answered 200 but not with a Platewatch batch result ({ex.Message}); is ServerUrl the Platewatch server?", null);
+                    }
                     // After a 413 the batch grows back towards the configured size, one doubling per accepted batch.
                     _batch = Math.Min(_maxBatch, _batch * 2);
                     return (true, null, null);
@@ -117,6 +126,13 @@ internal sealed class ReadSender(AgentStore store, HttpClient http, Uri server, 
             }
         }
     }
+
+    /// <summary>
+    /// A lost connection. <see cref="HttpClient"/> usually wraps it in <see cref="HttpRequestException"/>, but a reset racing
+    /// the connect can surface as a bare <see cref="System.Net.Sockets.SocketException"/>, and a stream error as
+    /// <see cref="IOException"/>; all three mean "try again later", never "stop delivering".
+    /// </summary>
+    internal static bool IsTransportFailure(Exception ex) => ex is HttpRequestException or System.Net.Sockets.SocketException or IOException;
 
     private void Acknowledge(IReadOnlyList<QueuedRead> batch, string text)
     {

@@ -234,7 +234,7 @@ internal sealed class BenchIngestCommand(IAnsiConsole console) : AsyncCommand<Be
             {
                 if ((await http.GetAsync("/health/ready", cancellationToken).ConfigureAwait(false)).IsSuccessStatusCode) return;
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is HttpRequestException or System.Net.Sockets.SocketException or IOException)
             {
             }
             if (server is { HasExited: true }) throw new InvalidOperationException("The server exited during start-up.");

@@ -61,7 +61,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             {
                 if ((await http.GetAsync("health/ready", TestContext.Current.CancellationToken)).IsSuccessStatusCode) return;
             }
-            catch (HttpRequestException) { }
+            catch (Exception ex) when (ex is HttpRequestException or System.Net.Sockets.SocketException or IOException) { }
             catch (TaskCanceledException) { }
             Assert.False(_serve.HasExited, $"platewatch serve exited: {_serve.Output}");
             await Task.Delay(200, TestContext.Current.CancellationToken);
