@@ -63,17 +63,7 @@ public sealed class SenderTests : IDisposable
 
         using var store = AgentStore.Open(_dir, 1 << 20);
         store.Commit("lane1", [.. Enumerable.Range(0, 3).Select(i => new OutgoingRead(Guid.CreateVersion7().ToString(), $"{{\"id\":\"r{i}\"}}", 0))]);
-        var log = new StringWriter();
-        var counters = new AgentCounters();
-        using var http = new HttpClient();
-        using var sender = new ReadSender(store, http, new Uri($"http://127.0.0.1:{port}/"), new Dictionary<string, string> { ["lane1"] = "pwc_test" }, 10,
-            TimeSpan.FromSeconds(1), new AgentLog(TextWriter.Synchronized(log)), counters);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var run = Task.Run(() => sender.RunAsync(stop.Token), ct);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (store.Depth > 0 && DateTime.UtcNow < deadline) await Task.Delay(50, ct);
-        await stop.CancelAsync();
-        await run;
+        var (counters, text) = await DeliverAsync(store, port, "pwc_test", ct);
         listener.Stop();
         await server;
 
@@ -83,7 +73,6 @@ public sealed class SenderTests : IDisposable
         Assert.All(bodies, b => Assert.Equal(bodies[0], b)); // the same reads, ids unchanged, on every try
         Assert.Equal(2, counters.DeliveredTotal);
         Assert.Equal(1, store.Counter("rejected"));
-        string text = log.ToString();
         Assert.Contains("the server answered 503", text, StringComparison.Ordinal);
         Assert.Contains("the server answered 429", text, StringComparison.Ordinal);
         Assert.Contains("the server rejected read", text, StringComparison.Ordinal);
@@ -116,23 +105,14 @@ public sealed class SenderTests : IDisposable
 
         using var store = AgentStore.Open(_dir, 1 << 20);
         store.Commit("lane1", [.. Enumerable.Range(0, 4).Select(i => new OutgoingRead(Guid.CreateVersion7().ToString(), $"{{\"id\":\"r{i}\"}}", 0))]);
-        var log = new StringWriter();
-        using var http = new HttpClient();
-        using var sender = new ReadSender(store, http, new Uri($"http://127.0.0.1:{port}/"), new Dictionary<string, string> { ["lane1"] = "k" }, 10,
-            TimeSpan.FromSeconds(1), new AgentLog(TextWriter.Synchronized(log)), new AgentCounters());
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var run = Task.Run(() => sender.RunAsync(stop.Token), ct);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (store.Depth > 0 && DateTime.UtcNow < deadline) await Task.Delay(50, ct);
-        await stop.CancelAsync();
-        await run;
+        var (_, log) = await DeliverAsync(store, port, "k", ct);
         listener.Stop();
         await server;
 
         Assert.Equal(0, store.Depth);
         Assert.Equal(4, store.Counter("rejected"));
         Assert.Equal([4, 2, 1, 1, 1, 1], sizes);
-        Assert.Contains("as too large", log.ToString(), StringComparison.Ordinal);
+        Assert.Contains("as too large", log, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -182,26 +162,32 @@ public sealed class SenderTests : IDisposable
 
         using var store = AgentStore.Open(_dir, 1 << 20);
         store.Commit("lane1", [.. Enumerable.Range(0, 3).Select(i => new OutgoingRead(Guid.CreateVersion7().ToString(), $"{{\"id\":\"r{i}\"}}", 0))]);
-        var log = new StringWriter();
-        var counters = new AgentCounters();
-        using var http = new HttpClient();
-        using var sender = new ReadSender(store, http, new Uri($"http://127.0.0.1:{port}/"), new Dictionary<string, string> { ["lane1"] = "k" }, 10,
-            TimeSpan.FromSeconds(1), new AgentLog(TextWriter.Synchronized(log)), counters);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var run = Task.Run(() => sender.RunAsync(stop.Token), ct);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (store.Depth > 0 && DateTime.UtcNow < deadline) await Task.Delay(50, ct);
-        await stop.CancelAsync();
-        await run; // the sender is still running: neither answer ended it
+        var (counters, text) = await DeliverAsync(store, port, "k", ct); // returns only if neither answer ended the sender
         listener.Stop();
         await server;
 
         Assert.Equal(0, store.Depth);
         Assert.Equal(3, calls);
         Assert.Equal(3, counters.DeliveredTotal);
-        string text = log.ToString();
         Assert.Contains("not with a Platewatch batch result", text, StringComparison.Ordinal);
         Assert.Contains($"cannot reach http://127.0.0.1:{port}/", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs a sender with key <paramref name="key"/> for source lane1 until the queue is empty (30 s at most), then stops it.</summary>
+    private static async Task<(AgentCounters Counters, string Log)> DeliverAsync(AgentStore store, int port, string key, CancellationToken ct)
+    {
+        var log = new StringWriter();
+        var counters = new AgentCounters();
+        using var http = new HttpClient();
+        using var sender = new ReadSender(store, http, new Uri($"http://127.0.0.1:{port}/"), new Dictionary<string, string> { ["lane1"] = key }, 10,
+            TimeSpan.FromSeconds(1), new AgentLog(TextWriter.Synchronized(log)), counters);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var run = Task.Run(() => sender.RunAsync(stop.Token), ct);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (store.Depth > 0 && DateTime.UtcNow < deadline) await Task.Delay(50, ct);
+        await stop.CancelAsync();
+        await run;
+        return (counters, log.ToString());
     }
 
     private static int FreePort()
