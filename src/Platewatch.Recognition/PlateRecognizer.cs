@@ -186,7 +186,7 @@ public sealed class PlateRecognizer : IPlateRecognizer
             if (PlateFormats.Default.Matches(read.Text, allow)) continue;
             float w = g.Quad.Width, h = g.Quad.Height;
             if (w < 1.5f * h || w > 9 * h) continue;
-            widened.Add(g with { Quad = g.Quad.Expand(1.2f * h / w, 0.1f) });
+            widened.Add(g with { Quad = g.Quad.Expand(1.2f * h / w, 0.1f), Widened = true });
         }
         if (widened.Count > 0)
         {
@@ -197,8 +197,11 @@ public sealed class PlateRecognizer : IPlateRecognizer
                 groups.Add(widened[k]);
             }
         }
-        return SelectPlates(image, boxes, usable, reads, groups, groupReads, allow, topN, q => ReadQuads(image, [q], cache, ct)[0]);
+        return SelectPlates(image, boxes, usable, reads, groups, groupReads, allow, topN, qs => ReadQuads(image, qs, cache, ct));
     }
+
+    /// <summary>How much better a widened line that gained no character must score than its own line to be preferred.</summary>
+    private const double WidenedTiePenalty = 0.05;
 
     /// <summary>A line more than about ten characters long: longer than any one plate line.</summary>
     private static bool IsLongLine(in TextBox b) => b.Quad.Width > 6.5f * b.Quad.Height;
@@ -293,8 +296,9 @@ public sealed class PlateRecognizer : IPlateRecognizer
     }
 
     private ImmutableArray<PlateResult> SelectPlates(RasterImage image, List<TextBox> boxes, List<int> usable, Dictionary<int, LineRead> reads, List<LineGroup> groups,
-        Dictionary<LineGroup, LineRead> groupReads, Func<string, bool>? allow, int topN, Func<Quad, LineRead> readQuad)
+        Dictionary<LineGroup, LineRead> groupReads, Func<string, bool>? allow, int topN, Func<IReadOnlyList<Quad>, LineRead[]> readQuads)
     {
+        LineRead ReadOne(Quad q) => readQuads([q])[0];
         var hyps = new List<(LineGroup Group, PlateHypothesis Hyp, (string Region, double Strength)? Name)>();
         bool bandPossible = CountryBand.Possible(PlateFormats.Default.Regions, allow);
         // Lines that name a region are never plates themselves, but they vouch for a plate next to them.
@@ -347,7 +351,7 @@ public sealed class PlateRecognizer : IPlateRecognizer
                 bool grey = CountryBand.IsGrey(image);
                 if (bandRegion.Length == 0 || grey)
                 {
-                    var code = readQuad(CountryBand.CodeInLine(lineQuad, (chars[onBand - 1].X + chars[onBand].X) / 2));
+                    var code = ReadOne(CountryBand.CodeInLine(lineQuad, (chars[onBand - 1].X + chars[onBand].X) / 2));
                     var (alone, p) = CountryBand.RegionOfBand(code.Chars);
                     if (s_debug) Console.Error.WriteLine($"  band code in line '{code.RawText}' -> {alone} p={p:F2}");
                     if (alone.Length > 0 && (bandRegion.Length == 0 || p >= 0.5)) (bandRegion, bandProbability) = (alone, p);
@@ -359,12 +363,28 @@ public sealed class PlateRecognizer : IPlateRecognizer
             if (single && StackedLetters.Without(image, lineQuad, chars) is { } trimmed && trimmed.Count < chars.Count
                 && !FitsStrictFormatOnlyWhole(chars, trimmed, allow))
                 chars = [.. trimmed];
+            // A doubted O, 0 or 8 of a plate-like line gets a second look on its own (a Q's tail, a B's flat side).
+            if (single && chars.Count is >= 4 and <= 9 && GlyphCheck.Doubtful(chars, PlateFormats.Default, allow) is { Count: > 0 } doubtful)
+            {
+                var glyphs = GlyphCheck.Locate(image, lineQuad, chars, doubtful);
+                if (s_debug) Console.Error.WriteLine($"  glyph check {string.Concat(chars.Select(c => c.Best))} at {string.Join(",", doubtful)}: {glyphs.Count(q => q is not null)} located");
+                var found = glyphs.Select((q, n) => (q, n)).Where(x => x.q is not null).ToList();
+                if (found.Count > 0)
+                {
+                    var read = readQuads([.. found.Select(x => x.q!.Value)]);
+                    var alone = new LineRead?[doubtful.Count];
+                    for (int n = 0; n < found.Count; n++) alone[found[n].n] = read[n];
+                    var checkedChars = GlyphCheck.Apply(chars, doubtful, alone);
+                    if (s_debug && !ReferenceEquals(checkedChars, chars)) Console.Error.WriteLine($"  glyphs {string.Concat(chars.Select(c => c.Best))} -> {string.Concat(checkedChars.Select(c => c.Best))}");
+                    chars = [.. checkedChars];
+                }
+            }
             var hyp = _reader.Read(chars, raw, allow, topN);
             if (hyp is null) continue;
             // A band the detector left out of the line: its letters, read on their own, still name the country.
             if (bandRegion.Length == 0 && bandPossible && single && hyp.MatchesFormat && CountryBand.BandLeftOf(image, lineQuad) is { } bandQuad)
             {
-                var bandRead = readQuad(bandQuad);
+                var bandRead = ReadOne(bandQuad);
                 (bandRegion, bandProbability) = CountryBand.RegionOfBand(bandRead.Chars);
                 if (s_debug) Console.Error.WriteLine($"  band read '{bandRead.RawText}' -> {bandRegion} p={bandProbability:F2}");
             }
@@ -385,7 +405,7 @@ public sealed class PlateRecognizer : IPlateRecognizer
             if (name is { } county && single && PlateFormats.Default.HasCountyLeft(county.Region)
                 && lineQuad.StripLeft(1.8f * lineQuad.Height) is { } countyQuad)
             {
-                var countyRead = readQuad(countyQuad);
+                var countyRead = ReadOne(countyQuad);
                 var digits = countyRead.Chars.Where(c => char.IsAsciiDigit(c.Best) && c.Confidence >= 0.6f).ToList();
                 if (s_debug) Console.Error.WriteLine($"  county read '{countyRead.RawText}'");
                 if (digits.Count is 1 or 2 && _reader.Read([.. digits, .. chars], raw, r => r == county.Region, topN) is { MatchesFormat: true } withCounty)
@@ -404,7 +424,7 @@ public sealed class PlateRecognizer : IPlateRecognizer
             // Still short of every format of the printed state: the detector may have cut the last character off at
             // the plate's edge. Look just past the line's end for it.
             if (name is { } st && single && !hyp.FormatRegions.Contains(st.Region) && hyp.Text.Length >= 3)
-                hyp = CompleteAtRightEdge(lineQuad, image.Width, chars, raw, st.Region, topN, readQuad) ?? hyp;
+                hyp = CompleteAtRightEdge(lineQuad, image.Width, chars, raw, st.Region, topN, ReadOne) ?? hyp;
             hyps.Add((g, hyp, name));
             if (s_debug) Console.Error.WriteLine($"  hyp [{string.Join(",", g.Boxes)}] {hyp.Text} score={hyp.Score:F2} conf={hyp.Confidence:F2} fmt={hyp.MatchesFormat} name={name?.Region}");
         }
@@ -419,7 +439,12 @@ public sealed class PlateRecognizer : IPlateRecognizer
         var part = hyps.Select(h => h.Group.Lines == 1 && hyps.Any(o => o.Group.Lines == 1 && o.Group.Boxes.Length > h.Group.Boxes.Length
             && h.Group.Boxes.All(o.Group.Boxes.Contains) && o.Hyp.Confidence >= 0.9 && o.Hyp.Text.Contains(h.Hyp.Text, StringComparison.Ordinal)
             && o.Hyp.Text.Length <= PlateReader.MaxLength - 2)).ToList();
-        var order = Enumerable.Range(0, hyps.Count).OrderByDescending(k => hyps[k].Hyp.Score + (hyps[k].Name is null ? 0 : 0.3) - (small[k] ? 1.0 : 0) - (part[k] ? 0.5 : 0));
+        // A widened line that gained no character only read the same characters with more clutter around them (a frame's
+        // lettering over the plate's top edge turned HALTC02's T into an I): on a near tie its own line is the better read.
+        var noTiePenalty = hyps.Select(h => !h.Group.Widened || hyps.Any(o => !o.Group.Widened && o.Group.Boxes.SequenceEqual(h.Group.Boxes)
+            && h.Hyp.Text.Length > o.Hyp.Text.Length)).ToList();
+        var order = Enumerable.Range(0, hyps.Count).OrderByDescending(k => hyps[k].Hyp.Score + (hyps[k].Name is null ? 0 : 0.3) - (small[k] ? 1.0 : 0) - (part[k] ? 0.5 : 0)
+            - (noTiePenalty[k] ? 0 : WidenedTiePenalty));
         foreach (int k in order)
         {
             var h = hyps[k];

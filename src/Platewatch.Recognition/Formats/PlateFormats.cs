@@ -233,6 +233,25 @@ internal sealed class PlateFormats
     public IEnumerable<FixedFormat> OfLength(int length) =>
         _byLength.TryGetValue(length, out var list) ? list : [];
 
+    /// <summary>
+    /// Whether a plate of <paramref name="length"/> characters of an allowed region may hold <paramref name="c"/> at
+    /// <paramref name="position"/>: always in an open region (vanity plates) or where no format has that length (a stray
+    /// character may yet be dropped), otherwise where some format of that length allows it.
+    /// </summary>
+    public bool MayHold(int length, int position, char c, Func<string, bool>? allowRegion)
+    {
+        if (AnyOpen(allowRegion)) return true;
+        ulong bit = 1UL << Alphabet.IndexOf(c);
+        bool any = false;
+        foreach (var f in OfLength(length))
+        {
+            if (allowRegion is not null && !allowRegion(f.Region)) continue;
+            any = true;
+            if ((f.Slots[position] & (bit | FixedFormat.SeparatorSlot)) != 0) return true;
+        }
+        return !any;
+    }
+
     /// <summary>Whether the exact text fits some format of the allowed regions (null: any).</summary>
     public bool Matches(string text, Func<string, bool>? allowRegion = null)
     {

@@ -7,7 +7,7 @@ namespace Platewatch.Recognition.Plates;
 /// A plate candidate made of one or more detected text boxes: a single line, a line the detector split at a gap
 /// (<c>ABC 1234</c>), or the two stacked lines of a square plate.
 /// </summary>
-internal sealed record LineGroup(int[] Boxes, Quad Quad, int Lines);
+internal sealed record LineGroup(int[] Boxes, Quad Quad, int Lines, bool Widened = false);
 
 /// <summary>Groups detected text boxes by plate geometry.</summary>
 internal static class PlateGeometry
