@@ -360,6 +360,11 @@ public sealed class PlateRecognizer : IPlateRecognizer
             }
             // Small letters stacked at an end (the plate type) and symbols beside it are not part of the number, unless
             // the whole read fits a format of a region whose plates all follow their formats.
+            if (s_debug && single)
+            {
+                var ink = StackedLetters.Find(image, lineQuad);
+                Console.Error.WriteLine($"  ink {string.Concat(chars.Select(c => c.Best))} conf [{string.Join(" ", chars.Select(c => c.Confidence.ToString("F2")))}] x [{string.Join(" ", chars.Select(c => c.X.ToString("F2")))}] left={ink.Left:F2} right={ink.Right:F2} chars={string.Join(" ", ink.Characters.Select(c => $"{c.X0:F2}-{c.X1:F2}"))}");
+            }
             if (single && StackedLetters.Without(image, lineQuad, chars) is { } trimmed && trimmed.Count < chars.Count
                 && !FitsStrictFormatOnlyWhole(chars, trimmed, allow))
                 chars = [.. trimmed];
@@ -381,6 +386,28 @@ public sealed class PlateRecognizer : IPlateRecognizer
             }
             var hyp = _reader.Read(chars, raw, allow, topN);
             if (hyp is null) continue;
+            // A character of the number the detector left out of the line, found in the ink beside it and read alone.
+            if (single && hyp.Confidence >= 0.7 && hyp.Text.Length is >= 3 and <= 8 && EdgeCharacters.Find(image, lineQuad) is var (edgeLeft, edgeRight)
+                && (edgeLeft is not null || edgeRight is not null))
+            {
+                // Ink another detected line covers is that line's: the plate's other word (NO GODS), read with it when joined.
+                bool Boxed(Quad? q) => q is { } glyph && usable.Any(j => !g.Boxes.Contains(j) && PlateGeometry.Containment(boxes[j].Quad, glyph) > 0.3f);
+                if (Boxed(edgeLeft)) edgeLeft = null;
+                if (Boxed(edgeRight)) edgeRight = null;
+                var edgeQuads = new[] { edgeLeft, edgeRight }.Where(q => q is not null).Select(q => q!.Value).ToList();
+                var edgeReads = readQuads(edgeQuads);
+                int e = 0;
+                var before = edgeLeft is null ? null : edgeReads[e++];
+                var after = edgeRight is null ? null : edgeReads[e];
+                static List<CharRead> Sure(LineRead? r) => r is { Chars: [var c] } && c.Confidence >= 0.8f ? [c] : [];
+                var extended = Sure(before).Concat(chars).Concat(Sure(after)).ToList();
+                if (s_debug) Console.Error.WriteLine($"  edge '{before?.RawText}' + {hyp.Text} + '{after?.RawText}'");
+                if (extended.Count > chars.Count && _reader.Read(extended, raw, allow, topN) is { } wider)
+                {
+                    if (s_debug) Console.Error.WriteLine($"  edge read {wider.Text} score={wider.Score:F2} fmt={wider.MatchesFormat} (was {hyp.Score:F2})");
+                    hyp = wider;
+                }
+            }
             // A band the detector left out of the line: its letters, read on their own, still name the country.
             if (bandRegion.Length == 0 && bandPossible && single && hyp.MatchesFormat && CountryBand.BandLeftOf(image, lineQuad) is { } bandQuad)
             {

@@ -91,4 +91,25 @@ public sealed class StackedLettersTests
         var chars = xs.Select((x, i) => new CharRead("F7215"[i], 0.9f, new float[Alphabet.Chars.Length], x / W)).ToList();
         Assert.Equal("7215", string.Concat(StackedLetters.Without(image, Whole, chars).Select(c => c.Best)));
     }
+
+    [Theory]
+    [InlineData(0.34f, "602013")]  // a doubted character over no character's ink: the emblem between the groups
+    [InlineData(0.8f, "6020013")]  // a believed one stays
+    public void A_doubted_character_between_the_groups_over_an_emblem_is_left_out(float confidence, string expected)
+    {
+        // Six characters in two groups of three, and Virginia's seal between them: lower than the characters, round.
+        using var image = Line([(20, 6, 38, 42), (45, 6, 63, 42), (70, 6, 88, 42), (100, 12, 130, 40), (145, 6, 163, 42), (170, 6, 188, 42), (195, 6, 213, 42)]);
+        float[] xs = [29, 54, 79, 115, 154, 179, 204];
+        var chars = xs.Select((x, i) => new CharRead("6020013"[i], i == 3 ? confidence : 0.99f, new float[Alphabet.Chars.Length], x / W)).ToList();
+        Assert.Equal(expected, string.Concat(StackedLetters.Without(image, Whole, chars).Select(c => c.Best)));
+    }
+
+    [Fact]
+    public void A_doubted_character_over_a_character_s_ink_stays()
+    {
+        using var image = Line([(20, 6, 38, 42), (45, 6, 63, 42), (70, 6, 88, 42), (95, 6, 113, 42), (145, 6, 163, 42), (170, 6, 188, 42)]);
+        float[] xs = [29, 54, 79, 104, 154, 179];
+        var chars = xs.Select((x, i) => new CharRead("ABC123"[i], i == 3 ? 0.3f : 0.99f, new float[Alphabet.Chars.Length], x / W)).ToList();
+        Assert.Equal("ABC123", string.Concat(StackedLetters.Without(image, Whole, chars).Select(c => c.Best)));
+    }
 }

@@ -119,7 +119,7 @@ internal static class GlyphCheck
     }
 
     /// <summary>Blobs of a character's size, aligned on the characters' common top (a Q's tail may hang lower).</summary>
-    private static List<Blob> Characters(List<Blob> blobs, int h)
+    internal static List<Blob> Characters(List<Blob> blobs, int h)
     {
         var main = blobs.Where(b => b.Height >= 0.5f * h && b.Height < 0.98f * h && b.Width <= 0.9f * h && b.Width >= 2).ToList();
         if (main.Count == 0) return main;
@@ -131,7 +131,7 @@ internal static class GlyphCheck
     }
 
     /// <summary>The part of quad <paramref name="q"/> between fractions u0-u1 across and v0-v1 down.</summary>
-    private static Quad Part(Quad q, float u0, float v0, float u1, float v1)
+    internal static Quad Part(Quad q, float u0, float v0, float u1, float v1)
     {
         PointF At(float u, float v)
         {

@@ -25,9 +25,18 @@ internal static class StackedLetters
     /// </summary>
     public static IReadOnlyList<CharRead> Without(RasterImage image, Quad line, IReadOnlyList<CharRead> chars)
     {
-        // The recognizer is never sure of a character it made of a stack or a symbol: a line sure of both its ends
-        // (most lines) is left alone without looking at its ink.
-        if (chars.Count < 3 || (chars[0].Confidence >= SureEnd && chars[^1].Confidence >= SureEnd)) return chars;
+        if (chars.Count < 3) return chars;
+        // A character the recognizer made of an emblem between the groups (Virginia's seal) is one it barely believes.
+        int emblem = -1;
+        for (int i = 1; i < chars.Count - 1; i++)
+        {
+            if (chars[i].Confidence >= EmblemDoubt) continue;
+            if (emblem >= 0) { emblem = -1; break; } // two such: the ink is too poor to tell
+            emblem = i;
+        }
+        // The recognizer is never sure of a character it made of a stack or a symbol: a line sure of both its ends and
+        // of all between (most lines) is left alone without looking at its ink.
+        if (chars[0].Confidence >= SureEnd && chars[^1].Confidence >= SureEnd && emblem < 0) return chars;
         var ink = Find(image, line);
         int first = 0, last = chars.Count - 1;
         while (first <= last && chars[first].X < ink.Left) first++;
@@ -37,9 +46,16 @@ internal static class StackedLetters
             if (last - first >= 2 && chars[first].Confidence < DoubtedCharacter && ink.IsSymbolAt(chars[first].X)) first++;
             if (last - first >= 2 && chars[last].Confidence < DoubtedCharacter && ink.IsSymbolAt(chars[last].X)) last--;
         }
-        int kept = last - first + 1;
-        return kept < 2 || kept == chars.Count ? chars : [.. chars.Skip(first).Take(kept)];
+        var kept = chars.Skip(first).Take(last - first + 1).ToList();
+        // The emblem's character stands over no character's ink, while the ink shows one for each of the others.
+        if (emblem > first && emblem < last && ink.Characters.Length >= kept.Count - 1 && kept.Count >= 4
+            && !ink.IsCharacterAt(chars[emblem].X) && kept.All(c => ReferenceEquals(c, chars[emblem]) || ink.IsCharacterAt(c.X)))
+            kept.Remove(chars[emblem]);
+        return kept.Count < 2 || kept.Count == chars.Count ? chars : kept;
     }
+
+    /// <summary>Below this confidence a character between others may be an emblem (Virginia's seal read 0.34).</summary>
+    private const float EmblemDoubt = 0.5f;
 
     /// <summary>
     /// End characters at least this sure are not looked at. Those made of stacks on the US crops read 0.26-0.90, and
@@ -65,6 +81,9 @@ internal static class StackedLetters
         /// bottom line, and no full-height character (give or take a third of one).
         /// </summary>
         public bool IsSymbolAt(float x) => Symbols.Any(c => Near(c, x)) && !Characters.Any(c => Near(c, x));
+
+        /// <summary>Whether position <paramref name="x"/> lies over a full-height character (give or take a third of one).</summary>
+        public bool IsCharacterAt(float x) => Characters.Any(c => Near(c, x));
 
         private static bool Near((float X0, float X1) c, float x) => x >= c.X0 - 0.35f * (c.X1 - c.X0) && x <= c.X1 + 0.35f * (c.X1 - c.X0);
     }
