@@ -200,6 +200,9 @@ public sealed class PlateRecognizer : IPlateRecognizer
         return SelectPlates(image, boxes, usable, reads, groups, groupReads, allow, topN, qs => ReadQuads(image, qs, cache, ct));
     }
 
+    /// <summary>How far left of the number a county number may stand, in character widths: Wyoming's bronco is between.</summary>
+    private const float CountyGap = 4.5f;
+
     /// <summary>How much better a widened line that gained no character must score than its own line to be preferred.</summary>
     private const double WidenedTiePenalty = 0.05;
 
@@ -434,7 +437,11 @@ public sealed class PlateRecognizer : IPlateRecognizer
             {
                 var countyRead = ReadOne(countyQuad);
                 var digits = countyRead.Chars.Where(c => char.IsAsciiDigit(c.Best) && c.Confidence >= 0.6f).ToList();
-                if (s_debug) Console.Error.WriteLine($"  county read '{countyRead.RawText}'");
+                // Read with the emblem beside it, the number can come out as the emblem's "characters": then the ink
+                // finds it, beyond the emblem, and it is read alone.
+                if (digits.Count == 0 && EdgeCharacters.Find(image, lineQuad, CountyGap).Left is { } countyGlyph)
+                    digits = [.. ReadOne(countyGlyph).Chars.Where(c => char.IsAsciiDigit(c.Best) && c.Confidence >= 0.6f)];
+                if (s_debug) Console.Error.WriteLine($"  county read '{countyRead.RawText}' -> {string.Concat(digits.Select(c => c.Best))}");
                 if (digits.Count is 1 or 2 && _reader.Read([.. digits, .. chars], raw, r => r == county.Region, topN) is { MatchesFormat: true } withCounty)
                     hyp = withCounty;
             }

@@ -57,7 +57,18 @@ public sealed class EdgeCharactersTests
         ]);
         Assert.Equal((null, null), EdgeCharacters.Find(image, Line));
 
-        using var far = Plate([(40, 20, 60, 56), .. Number()]); // five characters' widths away: other print
+        using var far = Plate([(110, 20, 130, 56), .. Number()]); // three and a half characters' widths away: other print
         Assert.Equal((null, null), EdgeCharacters.Find(far, Line));
+    }
+
+    [Fact]
+    public void A_county_number_beyond_an_emblem_is_found_with_a_wider_gap()
+    {
+        // Wyoming: the county number, the bronco (taller than the characters), then the serial.
+        using var image = Plate([(110, 20, 130, 56), (140, 8, 190, 70), .. Number()]);
+        Assert.Null(EdgeCharacters.Find(image, Line).Left);
+        var county = EdgeCharacters.Find(image, Line, maxGap: 4.5f).Left;
+        Assert.NotNull(county);
+        Assert.InRange(county!.Value.Bounds().MinX, 100, 110);
     }
 }

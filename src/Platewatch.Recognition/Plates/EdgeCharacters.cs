@@ -19,8 +19,11 @@ internal static class EdgeCharacters
     /// <summary>How far beside the line to look, in line heights.</summary>
     private const float Reach = 2.6f;
 
-    /// <summary>The glyph quads (with a margin) of the nearest such character left and right of the line; null where there is none.</summary>
-    public static (Quad? Left, Quad? Right) Find(RasterImage image, Quad line)
+    /// <summary>
+    /// The glyph quads (with a margin) of the nearest such character left and right of the line, no further from it than
+    /// <paramref name="maxGap"/> character widths; null where there is none.
+    /// </summary>
+    public static (Quad? Left, Quad? Right) Find(RasterImage image, Quad line, float maxGap = 2.2f)
     {
         var left = line.StripLeft(Reach * line.Height);
         var right = line.StripRight(Reach * line.Height, image.Width);
@@ -50,7 +53,7 @@ internal static class EdgeCharacters
                 var own = GlyphCheck.Characters(all, h).Where(b => Inside(b, u0 * w, u1 * w)).ToList();
                 if (own.Count < 2 || own.Count <= best.Count) continue;
                 best = own;
-                Pick(all, own, u0 * w, u1 * w, w, out var l, out var r);
+                Pick(all, own, u0 * w, u1 * w, w, maxGap, out var l, out var r);
                 (leftBlob, rightBlob) = (l, r);
             }
             if (best.Count < 2) return (null, null);
@@ -65,7 +68,7 @@ internal static class EdgeCharacters
 
     private static bool Inside(Blob b, float x0, float x1) => (b.X0 + b.X1) / 2f >= x0 && (b.X0 + b.X1) / 2f <= x1;
 
-    private static void Pick(List<Blob> all, List<Blob> own, float x0, float x1, int w, out Blob? left, out Blob? right)
+    private static void Pick(List<Blob> all, List<Blob> own, float x0, float x1, int w, float maxGap, out Blob? left, out Blob? right)
     {
         float hm = Median(own.Select(b => (float)b.Height)), wm = Median(own.Select(b => (float)b.Width));
         float top = Median(own.Select(b => (float)b.Y0)), bottom = Median(own.Select(b => (float)b.Y1));
@@ -73,8 +76,8 @@ internal static class EdgeCharacters
         bool Character(Blob b) => b.X0 > 0 && b.X1 < w
             && MathF.Abs(b.Y0 - top) <= 0.12f * hm && MathF.Abs(b.Y1 - bottom) <= 0.12f * hm
             && b.Width >= 0.2f * wm && b.Width <= 1.3f * wm && !Inside(b, x0, x1);
-        left = all.Where(b => Character(b) && b.X1 <= ownLeft && ownLeft - b.X1 <= 2.2f * wm).OrderByDescending(b => b.X1).Cast<Blob?>().FirstOrDefault();
-        right = all.Where(b => Character(b) && b.X0 >= ownRight && b.X0 - ownRight <= 2.2f * wm).OrderBy(b => b.X0).Cast<Blob?>().FirstOrDefault();
+        left = all.Where(b => Character(b) && b.X1 <= ownLeft && ownLeft - b.X1 <= maxGap * wm).OrderByDescending(b => b.X1).Cast<Blob?>().FirstOrDefault();
+        right = all.Where(b => Character(b) && b.X0 >= ownRight && b.X0 - ownRight <= maxGap * wm).OrderBy(b => b.X0).Cast<Blob?>().FirstOrDefault();
     }
 
     private static Quad Glyph(Quad patchQuad, Blob b, int w, int h)
