@@ -143,6 +143,9 @@ public sealed class FormatTests
     [InlineData("Famous Potatoes", "us-id")]
     [InlineData("CALIFORN1A", "us-ca")]
     [InlineData("Land of Lincoln", "us-il")]
+    [InlineData("lowA", "us-ia")]        // a capital I read as a small l
+    [InlineData("lllinois", "us-il")]
+    [InlineData("Maryland", "us-md")]    // a real small l stays one
     public void State_names_and_slogans_identify_the_state(string line, string region)
     {
         var m = RegionNames.Default.Match(line);

@@ -37,7 +37,17 @@ internal sealed class RegionNames
     /// </summary>
     public (string Region, double Strength)? Match(string lineText)
     {
-        string t = Normalize(lineText);
+        var match = MatchNormalized(Normalize(lineText));
+        // A sans-serif capital I is the glyph of a small l, and the recognizer reads "IOWA" as "lowA": the line read with
+        // its small l's as I's may name a region the line as read does not.
+        if (lineText.Contains('l', StringComparison.Ordinal) && MatchNormalized(Normalize(lineText.Replace('l', 'I'))) is { } asI
+            && (match is null || asI.Strength * 0.95 > match.Value.Strength))
+            match = (asI.Region, asI.Strength * 0.95);
+        return match;
+    }
+
+    private (string Region, double Strength)? MatchNormalized(string t)
+    {
         if (t.Length < 4) return null;
         (string, double)? best = null;
         foreach (var (region, phrase) in _phrases)
