@@ -105,6 +105,16 @@ public sealed class StackedLettersTests
     }
 
     [Fact]
+    public void The_emblem_s_character_is_left_out_when_a_neighbour_touches_the_emblem()
+    {
+        // Oregon's tree, with the next character's ink merged into it.
+        using var image = Line([(20, 6, 38, 42), (45, 6, 63, 42), (90, 2, 120, 46), (118, 6, 136, 42), (170, 6, 188, 42), (195, 6, 213, 42)]);
+        float[] xs = [29, 54, 103, 127, 179, 204];
+        var chars = xs.Select((x, i) => new CharRead("001617"[i], i == 2 ? 0.46f : 0.99f, new float[Alphabet.Chars.Length], x / W)).ToList();
+        Assert.Equal("00617", string.Concat(StackedLetters.Without(image, Whole, chars).Select(c => c.Best)));
+    }
+
+    [Fact]
     public void A_doubted_character_over_a_character_s_ink_stays()
     {
         using var image = Line([(20, 6, 38, 42), (45, 6, 63, 42), (70, 6, 88, 42), (95, 6, 113, 42), (145, 6, 163, 42), (170, 6, 188, 42)]);

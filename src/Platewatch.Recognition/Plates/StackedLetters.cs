@@ -47,9 +47,10 @@ internal static class StackedLetters
             if (last - first >= 2 && chars[last].Confidence < DoubtedCharacter && ink.IsSymbolAt(chars[last].X)) last--;
         }
         var kept = chars.Skip(first).Take(last - first + 1).ToList();
-        // The emblem's character stands over no character's ink, while the ink shows one for each of the others.
-        if (emblem > first && emblem < last && ink.Characters.Length >= kept.Count - 1 && kept.Count >= 4
-            && !ink.IsCharacterAt(chars[emblem].X) && kept.All(c => ReferenceEquals(c, chars[emblem]) || ink.IsCharacterAt(c.X)))
+        // The emblem's character stands over no character's ink, while the ink shows one for the others (all but one at
+        // most: a character touching the emblem merges with it).
+        if (emblem > first && emblem < last && kept.Count >= 4 && !ink.IsCharacterAt(chars[emblem].X)
+            && kept.Count(c => !ReferenceEquals(c, chars[emblem]) && !ink.IsCharacterAt(c.X)) <= 1)
             kept.Remove(chars[emblem]);
         return kept.Count < 2 || kept.Count == chars.Count ? chars : kept;
     }
