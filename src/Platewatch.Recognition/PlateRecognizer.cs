@@ -371,6 +371,9 @@ public sealed class PlateRecognizer : IPlateRecognizer
             if (single && StackedLetters.Without(image, lineQuad, chars) is { } trimmed && trimmed.Count < chars.Count
                 && !FitsStrictFormatOnlyWhole(chars, trimmed, allow))
                 chars = [.. trimmed];
+            if (single && whole is not null && StackedLetters.WithoutEndStacks(image, lineQuad, [.. parts.Select(i => boxes[i].Quad)], chars) is { } ends
+                && ends.Count < chars.Count && !FitsStrictFormatOnlyWhole(chars, ends, allow))
+                chars = [.. ends];
             // A doubted O, 0 or 8 of a plate-like line gets a second look on its own (a Q's tail, a B's flat side).
             if (single && chars.Count is >= 4 and <= 9 && GlyphCheck.Doubtful(chars, PlateFormats.Default, allow) is { Count: > 0 } doubtful)
             {

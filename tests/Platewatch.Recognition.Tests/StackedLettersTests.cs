@@ -105,6 +105,22 @@ public sealed class StackedLettersTests
     }
 
     [Fact]
+    public void A_stack_at_the_end_of_the_last_box_of_a_joined_line_is_left_out()
+    {
+        // Wyoming: the county number's box, then the serial's box ending in a stack; the joined line spans both.
+        using var image = Line([(10, 6, 28, 42), .. Number(), .. Stack(218)]);
+        var county = Quad.FromRect(0, 0, 40, H);
+        var serial = Quad.FromRect(90, 0, W, H);
+        float[] xs = [19, 110, 140, 170, 200, 226];
+        var chars = xs.Select((x, i) => new CharRead("37215N"[i], i == 5 ? 0.7f : 0.99f, new float[Alphabet.Chars.Length], x / W)).ToList();
+
+        Assert.Equal("37215", string.Concat(StackedLetters.WithoutEndStacks(image, Whole, [county, serial], chars).Select(c => c.Best)));
+        // A sure end character is never looked at.
+        var sure = chars.Select(c => new CharRead(c.Best, 0.99f, c.Alnum, c.X)).ToList();
+        Assert.Same(sure, StackedLetters.WithoutEndStacks(image, Whole, [county, serial], sure));
+    }
+
+    [Fact]
     public void The_emblem_s_character_is_left_out_when_a_neighbour_touches_the_emblem()
     {
         // Oregon's tree, with the next character's ink merged into it.

@@ -55,6 +55,42 @@ internal static class StackedLetters
         return kept.Count < 2 || kept.Count == chars.Count ? chars : kept;
     }
 
+    /// <summary>
+    /// For a line joined from several detected boxes, the characters with those read over a stack at the outer end of
+    /// its first or last box left out: the joined line's ink is often too mixed (an emblem between the boxes, Wyoming's
+    /// bronco) to find the stack in, while the end box alone shows it.
+    /// </summary>
+    public static IReadOnlyList<CharRead> WithoutEndStacks(RasterImage image, Quad line, IReadOnlyList<Quad> parts, IReadOnlyList<CharRead> chars)
+    {
+        if (parts.Count < 2 || chars.Count < 3) return chars;
+        int first = 0, last = chars.Count - 1;
+        if (chars[^1].Confidence < SureEnd && Find(image, parts[^1]) is { Right: < 1 } r)
+        {
+            float bound = Along(line, Lerp(Mid(parts[^1].TopLeft, parts[^1].BottomLeft), Mid(parts[^1].TopRight, parts[^1].BottomRight), r.Right));
+            while (last > first && chars[last].X > bound) last--;
+        }
+        if (chars[0].Confidence < SureEnd && Find(image, parts[0]) is { Left: > 0 } l)
+        {
+            float bound = Along(line, Lerp(Mid(parts[0].TopLeft, parts[0].BottomLeft), Mid(parts[0].TopRight, parts[0].BottomRight), l.Left));
+            while (first < last && chars[first].X < bound) first++;
+        }
+        int kept = last - first + 1;
+        return kept < 2 || kept == chars.Count ? chars : [.. chars.Skip(first).Take(kept)];
+    }
+
+    private static PointF Mid(PointF a, PointF b) => new((a.X + b.X) / 2, (a.Y + b.Y) / 2);
+
+    private static PointF Lerp(PointF a, PointF b, float t) => new(a.X + t * (b.X - a.X), a.Y + t * (b.Y - a.Y));
+
+    /// <summary>Where point <paramref name="p"/> lies along the line, 0 at its left edge and 1 at its right.</summary>
+    private static float Along(Quad line, PointF p)
+    {
+        var a = Mid(line.TopLeft, line.BottomLeft);
+        var b = Mid(line.TopRight, line.BottomRight);
+        float dx = b.X - a.X, dy = b.Y - a.Y;
+        return ((p.X - a.X) * dx + (p.Y - a.Y) * dy) / MathF.Max(1e-3f, dx * dx + dy * dy);
+    }
+
     /// <summary>Below this confidence a character between others may be an emblem (Virginia's seal read 0.34).</summary>
     private const float EmblemDoubt = 0.5f;
 
