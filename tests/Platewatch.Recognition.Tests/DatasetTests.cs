@@ -38,8 +38,8 @@ public sealed class DatasetTests(RecognizerFixture fx)
         // Every third crop keeps the run short while covering every state.
         var samples = Datasets.LoadCrops(dir!).Where((_, i) => i % 3 == 0).ToList();
         var r = Evaluator.RunCrops(fx.Recognizer, "openalpr-us-crops", samples, new RecognitionHints { ExpectedRegions = ["us"] }, ct: TestContext.Current.CancellationToken);
-        Assert.True(r.Top1 >= 0.92, $"OCR top-1 {r.Top1:P1}");
+        Assert.True(r.Top1 >= 0.93, $"OCR top-1 {r.Top1:P1}");
         Assert.InRange(r.Top1ZeroAsO, r.Top1, 1.0);
-        Assert.True(r.StateAccuracy >= 0.85, $"state {r.StateAccuracy:P1}");
+        Assert.True(r.StateAccuracy >= 0.90, $"state {r.StateAccuracy:P1}");
     }
 }
