@@ -186,7 +186,7 @@ public sealed class PlateRecognizer : IPlateRecognizer
             if (PlateFormats.Default.Matches(read.Text, allow)) continue;
             float w = g.Quad.Width, h = g.Quad.Height;
             if (w < 1.5f * h || w > 9 * h) continue;
-            widened.Add(g with { Quad = g.Quad.Expand(1.2f * h / w, 0.1f), Widened = true });
+            widened.Add(g with { Quad = g.Quad.Expand(1.2f * h / w, 0.1f), WidenedFrom = g.Quad });
         }
         if (widened.Count > 0)
         {
@@ -371,7 +371,9 @@ public sealed class PlateRecognizer : IPlateRecognizer
             if (single && StackedLetters.Without(image, lineQuad, chars) is { } trimmed && trimmed.Count < chars.Count
                 && !FitsStrictFormatOnlyWhole(chars, trimmed, allow))
                 chars = [.. trimmed];
-            if (single && whole is not null && StackedLetters.WithoutEndStacks(image, lineQuad, [.. parts.Select(i => boxes[i].Quad)], chars) is { } ends
+            // Read widened, the same goes for the line as detected: the room added beside it holds more than the stack.
+            IReadOnlyList<Quad> endParts = g.WidenedFrom is { } detected ? [detected, detected] : [.. parts.Select(i => boxes[i].Quad)];
+            if (single && whole is not null && StackedLetters.WithoutEndStacks(image, lineQuad, endParts, chars) is { } ends
                 && ends.Count < chars.Count && !FitsStrictFormatOnlyWhole(chars, ends, allow))
                 chars = [.. ends];
             // A doubted O, 0 or 8 of a plate-like line gets a second look on its own (a Q's tail, a B's flat side).
@@ -493,7 +495,10 @@ public sealed class PlateRecognizer : IPlateRecognizer
                 : h.Hyp.Confidence >= 0.75 && h.Hyp.Text.Length is >= 2 and <= 9
                   && (h.Name is not null || (!anyFormat && !small[k] && h.Hyp.Text.Length >= 4 && (hasDigit || h.Hyp.Confidence >= 0.9)));
             if (!ok) continue;
-            if (accepted.Any(a => PlateGeometry.Containment(PlateAround(a.Group.Quad), h.Group.Quad) > 0.5f)) continue;
+            // The plate lies around its line as read either way, as detected or widened (the widened one reaches further
+            // when the number stands off the plate's centre).
+            if (accepted.Any(a => hyps.Any(o => o.Group.Boxes.SequenceEqual(a.Group.Boxes)
+                && PlateGeometry.Containment(PlateAround(o.Group.Quad), h.Group.Quad) > 0.5f))) continue;
             accepted.Add(h);
         }
 

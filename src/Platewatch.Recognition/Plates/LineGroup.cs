@@ -7,7 +7,11 @@ namespace Platewatch.Recognition.Plates;
 /// A plate candidate made of one or more detected text boxes: a single line, a line the detector split at a gap
 /// (<c>ABC 1234</c>), or the two stacked lines of a square plate.
 /// </summary>
-internal sealed record LineGroup(int[] Boxes, Quad Quad, int Lines, bool Widened = false);
+internal sealed record LineGroup(int[] Boxes, Quad Quad, int Lines, Quad? WidenedFrom = null)
+{
+    /// <summary>Whether this is a line read again with room on both sides (<see cref="WidenedFrom"/> is the line as detected).</summary>
+    public bool Widened => WidenedFrom is not null;
+}
 
 /// <summary>Groups detected text boxes by plate geometry.</summary>
 internal static class PlateGeometry
