@@ -97,3 +97,44 @@ internal static class Ink
         bool IsInk(byte g) => dark ? g <= t : g > t;
     }
 }
+
+/// <summary>A quad rectified to grey levels, with its Otsu threshold and a label buffer for its components; rented.</summary>
+internal sealed class InkPatch : IDisposable
+{
+    private byte[]? _gray;
+    private int[]? _labels;
+
+    private InkPatch(int width, int height)
+    {
+        Width = width;
+        Height = height;
+        _gray = ArrayPool<byte>.Shared.Rent(width * height);
+        _labels = ArrayPool<int>.Shared.Rent(width * height);
+    }
+
+    public int Width { get; }
+    public int Height { get; }
+    public byte Threshold { get; private set; }
+
+    public Span<byte> Gray => (_gray ?? throw new ObjectDisposedException(nameof(InkPatch))).AsSpan(0, Width * Height);
+
+    public Span<int> Labels => (_labels ?? throw new ObjectDisposedException(nameof(InkPatch))).AsSpan(0, Width * Height);
+
+    /// <summary>Rectifies <paramref name="quad"/> of the image to <paramref name="width"/> x <paramref name="height"/> grey pixels.</summary>
+    public static InkPatch Of(RasterImage image, Quad quad, int width, int height)
+    {
+        var p = new InkPatch(width, height);
+        using (var patch = Warp.QuadToImage(image, quad, width, height)) Ink.ToGray(patch, p.Gray);
+        p.Threshold = Ink.Otsu(p.Gray);
+        return p;
+    }
+
+    /// <summary>The components of the dark or the light ink; <see cref="Labels"/> holds their labels until the next call.</summary>
+    public List<Blob> Components(bool dark) => Ink.Components(Gray, Labels, Width, Height, Threshold, dark);
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _gray, null) is { } g) ArrayPool<byte>.Shared.Return(g);
+        if (Interlocked.Exchange(ref _labels, null) is { } l) ArrayPool<int>.Shared.Return(l);
+    }
+}

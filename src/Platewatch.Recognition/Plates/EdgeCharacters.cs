@@ -1,4 +1,3 @@
-using System.Buffers;
 using Platewatch.Recognition.Imaging;
 
 namespace Platewatch.Recognition.Plates;
@@ -35,35 +34,21 @@ internal static class EdgeCharacters
         var patchQuad = whole.Expand(0, 0.12f);
         int h = LineHeight;
         int w = Math.Clamp((int)MathF.Round(h * across / MathF.Max(1, line.Height * 1.24f)), h, MaxWidth);
-        using var patch = Warp.QuadToImage(image, patchQuad, w, h);
-        byte[] gray = ArrayPool<byte>.Shared.Rent(w * h);
-        int[] labels = ArrayPool<int>.Shared.Rent(w * h);
-        try
+        using var patch = InkPatch.Of(image, patchQuad, w, h);
+        // The line's own characters tell the polarity, and the height, width and lines a character of it has.
+        var best = new List<Blob>();
+        Blob? leftBlob = null, rightBlob = null;
+        foreach (bool dark in (ReadOnlySpan<bool>)[true, false])
         {
-            var g = gray.AsSpan(0, w * h);
-            var lab = labels.AsSpan(0, w * h);
-            Ink.ToGray(patch, g);
-            byte t = Ink.Otsu(g);
-            // The line's own characters tell the polarity, and the height, width and lines a character of it has.
-            var best = new List<Blob>();
-            Blob? leftBlob = null, rightBlob = null;
-            foreach (bool dark in (ReadOnlySpan<bool>)[true, false])
-            {
-                var all = Ink.Components(g, lab, w, h, t, dark);
-                var own = GlyphCheck.Characters(all, h).Where(b => Inside(b, u0 * w, u1 * w)).ToList();
-                if (own.Count < 2 || own.Count <= best.Count) continue;
-                best = own;
-                Pick(all, own, u0 * w, u1 * w, w, maxGap, out var l, out var r);
-                (leftBlob, rightBlob) = (l, r);
-            }
-            if (best.Count < 2) return (null, null);
-            return (leftBlob is { } lb ? Glyph(patchQuad, lb, w, h) : null, rightBlob is { } rb ? Glyph(patchQuad, rb, w, h) : null);
+            var all = patch.Components(dark);
+            var own = GlyphCheck.Characters(all, h).Where(b => Inside(b, u0 * w, u1 * w)).ToList();
+            if (own.Count < 2 || own.Count <= best.Count) continue;
+            best = own;
+            Pick(all, own, u0 * w, u1 * w, w, maxGap, out var l, out var r);
+            (leftBlob, rightBlob) = (l, r);
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(gray);
-            ArrayPool<int>.Shared.Return(labels);
-        }
+        if (best.Count < 2) return (null, null);
+        return (leftBlob is { } lb ? GlyphCheck.Glyph(patchQuad, lb, w, h) : null, rightBlob is { } rb ? GlyphCheck.Glyph(patchQuad, rb, w, h) : null);
     }
 
     private static bool Inside(Blob b, float x0, float x1) => (b.X0 + b.X1) / 2f >= x0 && (b.X0 + b.X1) / 2f <= x1;
@@ -78,12 +63,6 @@ internal static class EdgeCharacters
             && b.Width >= 0.2f * wm && b.Width <= 1.3f * wm && !Inside(b, x0, x1);
         left = all.Where(b => Character(b) && b.X1 <= ownLeft && ownLeft - b.X1 <= maxGap * wm).OrderByDescending(b => b.X1).Cast<Blob?>().FirstOrDefault();
         right = all.Where(b => Character(b) && b.X0 >= ownRight && b.X0 - ownRight <= maxGap * wm).OrderBy(b => b.X0).Cast<Blob?>().FirstOrDefault();
-    }
-
-    private static Quad Glyph(Quad patchQuad, Blob b, int w, int h)
-    {
-        float mu = 0.25f * b.Width, mv = 0.08f * b.Height;
-        return GlyphCheck.Part(patchQuad, Math.Max(0, (b.X0 - mu) / w), Math.Max(0, (b.Y0 - mv) / h), Math.Min(1, (b.X1 + mu) / w), Math.Min(1, (b.Y1 + mv) / h));
     }
 
     private static float Median(IEnumerable<float> values)

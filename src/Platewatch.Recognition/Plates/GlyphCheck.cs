@@ -1,4 +1,3 @@
-using System.Buffers;
 using Platewatch.Recognition.Formats;
 using Platewatch.Recognition.Imaging;
 using Platewatch.Recognition.Ocr;
@@ -52,43 +51,33 @@ internal static class GlyphCheck
         int h = LineHeight;
         // A margin above and below: a Q's tail may hang below the other characters.
         var patchQuad = line.Expand(0, 0.12f);
-        using var patch = Warp.QuadToImage(image, patchQuad, w, h);
-        byte[] gray = ArrayPool<byte>.Shared.Rent(w * h);
-        int[] labels = ArrayPool<int>.Shared.Rent(w * h);
-        try
-        {
-            var g = gray.AsSpan(0, w * h);
-            var lab = labels.AsSpan(0, w * h);
-            Ink.ToGray(patch, g);
-            byte t = Ink.Otsu(g);
-            // Dark characters on a light plate or light on dark: the polarity with more character-sized blobs is the ink.
-            var dark = Characters(Ink.Components(g, lab, w, h, t, dark: true), h);
-            var light = Characters(Ink.Components(g, lab, w, h, t, dark: false), h);
-            var blobs = light.Count > dark.Count ? light : dark;
-            if (blobs.Count == 0) return result;
+        using var patch = InkPatch.Of(image, patchQuad, w, h);
+        // Dark characters on a light plate or light on dark: the polarity with more character-sized blobs is the ink.
+        var dark = Characters(patch.Components(dark: true), h);
+        var light = Characters(patch.Components(dark: false), h);
+        var blobs = light.Count > dark.Count ? light : dark;
+        if (blobs.Count == 0) return result;
 
-            var owner = new int[chars.Count];
-            for (int i = 0; i < chars.Count; i++)
-            {
-                float x = chars[i].X * w;
-                owner[i] = blobs.FindIndex(b => x >= b.X0 - 1 && x < b.X1 + 1);
-            }
-            for (int n = 0; n < which.Count; n++)
-            {
-                int k = owner[which[n]];
-                if (k < 0 || owner.Count(o => o == k) > 1) continue;
-                var b = blobs[k];
-                // Room around the ink, as the recognizer saw characters in its training lines.
-                float mu = 0.25f * b.Width, mv = 0.08f * b.Height;
-                result[n] = Part(patchQuad, Math.Max(0, (b.X0 - mu) / w), Math.Max(0, (b.Y0 - mv) / h), Math.Min(1, (b.X1 + mu) / w), Math.Min(1, (b.Y1 + mv) / h));
-            }
-            return result;
-        }
-        finally
+        var owner = new int[chars.Count];
+        for (int i = 0; i < chars.Count; i++)
         {
-            ArrayPool<byte>.Shared.Return(gray);
-            ArrayPool<int>.Shared.Return(labels);
+            float x = chars[i].X * w;
+            owner[i] = blobs.FindIndex(b => x >= b.X0 - 1 && x < b.X1 + 1);
         }
+        for (int n = 0; n < which.Count; n++)
+        {
+            int k = owner[which[n]];
+            if (k < 0 || owner.Count(o => o == k) > 1) continue;
+            result[n] = Glyph(patchQuad, blobs[k], w, h);
+        }
+        return result;
+    }
+
+    /// <summary>The quad of a blob of the patch, with room around its ink as the recognizer saw characters in its training lines.</summary>
+    internal static Quad Glyph(Quad patchQuad, Blob b, int w, int h)
+    {
+        float mu = 0.25f * b.Width, mv = 0.08f * b.Height;
+        return Part(patchQuad, Math.Max(0, (b.X0 - mu) / w), Math.Max(0, (b.Y0 - mv) / h), Math.Min(1, (b.X1 + mu) / w), Math.Min(1, (b.Y1 + mv) / h));
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Platewatch.Recognition.Imaging;
 using Platewatch.Recognition.Ocr;
 
@@ -131,32 +130,20 @@ internal static class StackedLetters
         // A little above and below the line, so that the detector's tight box does not cut the stacked letters' ink.
         var quad = line.Expand(0, 0.12f);
         int h = LineHeight;
-        using var patch = Warp.QuadToImage(image, quad, w, h);
-        byte[] gray = ArrayPool<byte>.Shared.Rent(w * h);
-        int[] labels = ArrayPool<int>.Shared.Rent(w * h);
-        try
+        using var patch = InkPatch.Of(image, quad, w, h);
+        var best = LineInk.None;
+        int bestMain = 1;
+        // Dark letters on a light plate, or light letters on a dark one: the polarity with more full-height
+        // characters is the ink.
+        foreach (bool dark in (ReadOnlySpan<bool>)[true, false])
         {
-            Ink.ToGray(patch, gray.AsSpan(0, w * h));
-            byte t = Ink.Otsu(gray.AsSpan(0, w * h));
-            var best = LineInk.None;
-            int bestMain = 1;
-            // Dark letters on a light plate, or light letters on a dark one: the polarity with more full-height
-            // characters is the ink.
-            foreach (bool dark in (ReadOnlySpan<bool>)[true, false])
-            {
-                var blobs = Ink.Components(gray.AsSpan(0, w * h), labels.AsSpan(0, w * h), w, h, t, dark);
-                var main = blobs.Where(b => b.Height >= 0.55f * h && b.Height < 0.98f * h && b.Width <= 0.9f * h).ToList();
-                if (main.Count <= bestMain) continue;
-                bestMain = main.Count;
-                best = Analyse(blobs, main, w);
-            }
-            return best;
+            var blobs = patch.Components(dark);
+            var main = blobs.Where(b => b.Height >= 0.55f * h && b.Height < 0.98f * h && b.Width <= 0.9f * h).ToList();
+            if (main.Count <= bestMain) continue;
+            bestMain = main.Count;
+            best = Analyse(blobs, main, w);
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(gray);
-            ArrayPool<int>.Shared.Return(labels);
-        }
+        return best;
     }
 
     private static LineInk Analyse(List<Blob> blobs, List<Blob> main, int w)
