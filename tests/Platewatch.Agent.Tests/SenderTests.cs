@@ -15,50 +15,39 @@ public sealed class SenderTests : IDisposable
     public async Task Server_errors_are_retried_rejected_reads_are_logged_and_removed_and_acknowledged_reads_leave_the_queue()
     {
         var ct = TestContext.Current.CancellationToken;
-        int port = FreePort();
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
+        using var listener = Listen(out int port);
         var bodies = new List<string>();
         var keys = new List<string?>();
-        var server = Task.Run(async () =>
+        var server = Serve(listener, async (call, c, body) =>
         {
-            for (int call = 0; ; call++)
+            lock (bodies)
             {
-                HttpListenerContext c;
-                try { c = await listener.GetContextAsync(); }
-                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException) { return; }
-                using var reader = new StreamReader(c.Request.InputStream, Encoding.UTF8);
-                string body = await reader.ReadToEndAsync(ct);
-                lock (bodies)
-                {
-                    bodies.Add(body);
-                    keys.Add(c.Request.Headers["X-Api-Key"]);
-                }
-                if (call == 0) c.Response.StatusCode = 503;
-                else if (call == 1)
-                {
-                    c.Response.StatusCode = 429;
-                    c.Response.Headers["Retry-After"] = "1";
-                }
-                else
-                {
-                    // The second read is refused; the others are stored or already there.
-                    using var doc = JsonDocument.Parse(body);
-                    var results = doc.RootElement.EnumerateArray().Select((r, i) => new Dictionary<string, object?>
-                    {
-                        ["index"] = i,
-                        ["id"] = r.GetProperty("id").GetString(),
-                        ["status"] = i == 1 ? "rejected" : i == 2 ? "duplicate" : "stored",
-                        ["reason"] = i == 1 ? "plate 'X' must be 1-10 characters" : null,
-                    }).ToList();
-                    byte[] answer = JsonSerializer.SerializeToUtf8Bytes(new { results });
-                    c.Response.StatusCode = 200;
-                    c.Response.ContentType = "application/json";
-                    await c.Response.OutputStream.WriteAsync(answer, ct);
-                }
-                c.Response.Close();
+                bodies.Add(body);
+                keys.Add(c.Request.Headers["X-Api-Key"]);
             }
+            if (call == 0) c.Response.StatusCode = 503;
+            else if (call == 1)
+            {
+                c.Response.StatusCode = 429;
+                c.Response.Headers["Retry-After"] = "1";
+            }
+            else
+            {
+                // The second read is refused; the others are stored or already there.
+                using var doc = JsonDocument.Parse(body);
+                var results = doc.RootElement.EnumerateArray().Select((r, i) => new Dictionary<string, object?>
+                {
+                    ["index"] = i,
+                    ["id"] = r.GetProperty("id").GetString(),
+                    ["status"] = i == 1 ? "rejected" : i == 2 ? "duplicate" : "stored",
+                    ["reason"] = i == 1 ? "plate 'X' must be 1-10 characters" : null,
+                }).ToList();
+                byte[] answer = JsonSerializer.SerializeToUtf8Bytes(new { results });
+                c.Response.StatusCode = 200;
+                c.Response.ContentType = "application/json";
+                await c.Response.OutputStream.WriteAsync(answer, ct);
+            }
+            c.Response.Close();
         }, ct);
 
         using var store = AgentStore.Open(_dir, 1 << 20);
@@ -83,24 +72,15 @@ public sealed class SenderTests : IDisposable
     public async Task Batches_too_large_are_halved_and_a_read_too_large_alone_is_removed_as_rejected()
     {
         var ct = TestContext.Current.CancellationToken;
-        int port = FreePort();
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
+        using var listener = Listen(out int port);
         var sizes = new List<int>();
-        var server = Task.Run(async () =>
+        var server = Serve(listener, (_, c, body) =>
         {
-            while (true)
-            {
-                HttpListenerContext c;
-                try { c = await listener.GetContextAsync(); }
-                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException) { return; }
-                using var reader = new StreamReader(c.Request.InputStream, Encoding.UTF8);
-                using var doc = JsonDocument.Parse(await reader.ReadToEndAsync(ct));
-                lock (sizes) sizes.Add(doc.RootElement.GetArrayLength());
-                c.Response.StatusCode = 413;
-                c.Response.Close();
-            }
+            using var doc = JsonDocument.Parse(body);
+            lock (sizes) sizes.Add(doc.RootElement.GetArrayLength());
+            c.Response.StatusCode = 413;
+            c.Response.Close();
+            return Task.CompletedTask;
         }, ct);
 
         using var store = AgentStore.Open(_dir, 1 << 20);
@@ -119,44 +99,34 @@ public sealed class SenderTests : IDisposable
     public async Task A_page_that_is_not_a_batch_result_and_an_answer_cut_off_midway_keep_the_batch_for_the_next_try()
     {
         var ct = TestContext.Current.CancellationToken;
-        int port = FreePort();
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
+        using var listener = Listen(out int port);
         int calls = 0;
-        var server = Task.Run(async () =>
+        var server = Serve(listener, async (call, c, body) =>
         {
-            for (int call = 0; ; call++)
+            Interlocked.Increment(ref calls);
+            c.Response.StatusCode = 200;
+            if (call == 0)
             {
-                HttpListenerContext c;
-                try { c = await listener.GetContextAsync(); }
-                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException) { return; }
-                using var reader = new StreamReader(c.Request.InputStream, Encoding.UTF8);
-                using var doc = JsonDocument.Parse(await reader.ReadToEndAsync(ct));
-                Interlocked.Increment(ref calls);
-                c.Response.StatusCode = 200;
-                if (call == 0)
-                {
-                    // A captive portal's page, with a 200.
-                    c.Response.ContentType = "text/html";
-                    await c.Response.OutputStream.WriteAsync("<html>Sign in to the Wi-Fi</html>"u8.ToArray(), ct);
-                    c.Response.Close();
-                }
-                else if (call == 1)
-                {
-                    // The status line arrives, then the connection drops halfway through the body.
-                    c.Response.ContentLength64 = 4096;
-                    await c.Response.OutputStream.WriteAsync("{\"results\":["u8.ToArray(), ct);
-                    await c.Response.OutputStream.FlushAsync(ct);
-                    c.Response.Abort();
-                }
-                else
-                {
-                    var results = doc.RootElement.EnumerateArray().Select((r, i) => new { index = i, id = r.GetProperty("id").GetString(), status = "stored" }).ToList();
-                    c.Response.ContentType = "application/json";
-                    await c.Response.OutputStream.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(new { results }), ct);
-                    c.Response.Close();
-                }
+                // A captive portal's page, with a 200.
+                c.Response.ContentType = "text/html";
+                await c.Response.OutputStream.WriteAsync("<html>Sign in to the Wi-Fi</html>"u8.ToArray(), ct);
+                c.Response.Close();
+            }
+            else if (call == 1)
+            {
+                // The status line arrives, then the connection drops halfway through the body.
+                c.Response.ContentLength64 = 4096;
+                await c.Response.OutputStream.WriteAsync("{\"results\":["u8.ToArray(), ct);
+                await c.Response.OutputStream.FlushAsync(ct);
+                c.Response.Abort();
+            }
+            else
+            {
+                using var doc = JsonDocument.Parse(body);
+                var results = doc.RootElement.EnumerateArray().Select((r, i) => new { index = i, id = r.GetProperty("id").GetString(), status = "stored" }).ToList();
+                c.Response.ContentType = "application/json";
+                await c.Response.OutputStream.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(new { results }), ct);
+                c.Response.Close();
             }
         }, ct);
 
@@ -172,6 +142,29 @@ public sealed class SenderTests : IDisposable
         Assert.Contains("not with a Platewatch batch result", text, StringComparison.Ordinal);
         Assert.Contains($"cannot reach http://127.0.0.1:{port}/", text, StringComparison.Ordinal);
     }
+
+    /// <summary>An HTTP listener on a free port of 127.0.0.1.</summary>
+    private static HttpListener Listen(out int port)
+    {
+        port = FreePort();
+        var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        return listener;
+    }
+
+    /// <summary>Answers each request (numbered from 0, with its body read) until the listener stops.</summary>
+    private static Task Serve(HttpListener listener, Func<int, HttpListenerContext, string, Task> answer, CancellationToken ct) => Task.Run(async () =>
+    {
+        for (int call = 0; ; call++)
+        {
+            HttpListenerContext c;
+            try { c = await listener.GetContextAsync(); }
+            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException) { return; }
+            using var reader = new StreamReader(c.Request.InputStream, Encoding.UTF8);
+            await answer(call, c, await reader.ReadToEndAsync(ct));
+        }
+    }, ct);
 
     /// <summary>Runs a sender with key <paramref name="key"/> for source lane1 until the queue is empty (30 s at most), then stops it.</summary>
     private static async Task<(AgentCounters Counters, string Log)> DeliverAsync(AgentStore store, int port, string key, CancellationToken ct)

@@ -8,20 +8,7 @@ public sealed class EdgeCharactersTests
     private const int W = 480, H = 80;
 
     /// <summary>A 480x80 plate with solid "characters" (x0, y0, x1, y1) in dark ink.</summary>
-    private static RasterImage Plate(IEnumerable<(int X0, int Y0, int X1, int Y1)> glyphs)
-    {
-        var image = new RasterImage(W, H);
-        var p = image.Pixels;
-        for (int i = 0; i < W * H; i++) (p[4 * i], p[4 * i + 1], p[4 * i + 2], p[4 * i + 3]) = ((byte)235, (byte)235, (byte)235, (byte)255);
-        foreach (var (x0, y0, x1, y1) in glyphs)
-        {
-            for (int y = y0; y < y1; y++)
-            {
-                for (int x = x0; x < x1; x++) p.Slice((y * W + x) * 4, 3).Fill(20);
-            }
-        }
-        return image;
-    }
+    private static RasterImage Plate(IEnumerable<(int X0, int Y0, int X1, int Y1)> glyphs) => InkImages.Solid(W, H, glyphs);
 
     /// <summary>The detected line: five characters 20 wide, 30 apart, from x = 200, rows 20-56 (a 40-high box from 18).</summary>
     private static readonly Quad Line = Quad.FromRect(196, 18, 344, 58);

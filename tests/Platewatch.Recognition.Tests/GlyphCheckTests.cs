@@ -73,20 +73,7 @@ public sealed class GlyphCheckTests
     }
 
     /// <summary>A 240x48 line of solid "characters" (x0, y0, x1, y1) in dark ink on a light plate.</summary>
-    private static RasterImage Line(IEnumerable<(int X0, int Y0, int X1, int Y1)> glyphs)
-    {
-        var image = new RasterImage(W, H);
-        var p = image.Pixels;
-        for (int i = 0; i < W * H; i++) (p[4 * i], p[4 * i + 1], p[4 * i + 2], p[4 * i + 3]) = ((byte)235, (byte)235, (byte)235, (byte)255);
-        foreach (var (x0, y0, x1, y1) in glyphs)
-        {
-            for (int y = y0; y < y1; y++)
-            {
-                for (int x = x0; x < x1; x++) p.Slice((y * W + x) * 4, 3).Fill(20);
-            }
-        }
-        return image;
-    }
+    private static RasterImage Line(IEnumerable<(int X0, int Y0, int X1, int Y1)> glyphs) => InkImages.Solid(W, H, glyphs);
 
     [Fact]
     public void Each_doubted_glyph_is_cut_out_around_its_own_ink_and_touching_ink_is_not()

@@ -11,20 +11,8 @@ public sealed class StackedLettersTests
     private static readonly Quad Whole = new(new PointF(0, 0), new PointF(W, 0), new PointF(W, H), new PointF(0, H));
 
     /// <summary>A 240x48 line of solid "characters" (x0, y0, x1, y1) in ink on a plate.</summary>
-    private static RasterImage Line(IEnumerable<(int X0, int Y0, int X1, int Y1)> glyphs, byte ink = 20, byte plate = 235)
-    {
-        var image = new RasterImage(W, H);
-        var p = image.Pixels;
-        for (int i = 0; i < W * H; i++) (p[4 * i], p[4 * i + 1], p[4 * i + 2], p[4 * i + 3]) = (plate, plate, plate, 255);
-        foreach (var (x0, y0, x1, y1) in glyphs)
-        {
-            for (int y = y0; y < y1; y++)
-            {
-                for (int x = x0; x < x1; x++) p.Slice((y * W + x) * 4, 3).Fill(ink);
-            }
-        }
-        return image;
-    }
+    private static RasterImage Line(IEnumerable<(int X0, int Y0, int X1, int Y1)> glyphs, byte ink = 20, byte plate = 235) =>
+        InkImages.Solid(W, H, glyphs, ink, plate);
 
     /// <summary>Four full-height characters from x = 100, 20 wide with 10 between.</summary>
     private static IEnumerable<(int, int, int, int)> Number() => Enumerable.Range(0, 4).Select(i => (100 + 30 * i, 6, 120 + 30 * i, 42));
