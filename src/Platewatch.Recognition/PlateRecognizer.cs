@@ -460,6 +460,13 @@ public sealed class PlateRecognizer : IPlateRecognizer
                 && ((local.MatchesFormat && local.Score > hyp.Score - 0.15)
                     || (hyp.FormatRegions.Count > 0 && local.Text != hyp.Text && !LettersForDigits(hyp.Text, local.Text))))
                 hyp = local;
+            // A line joined from boxes side by side reads better whole, as a rule; but where the whole read fits none of
+            // the printed state's formats and the boxes' own reads together do, those are the plate (Maryland's
+            // "7BP D06", whose D the whole line read as 0).
+            if (name is { } own && whole is not null && g.Lines == 1 && g.Boxes.Length > 1 && !hyp.FormatRegions.Contains(own.Region)
+                && SideBySide(boxes, parts)
+                && _reader.Read([.. parts.SelectMany(i => reads[i].Chars)], raw, r => r == own.Region, topN) is { MatchesFormat: true, Confidence: >= 0.8 } fromParts)
+                hyp = fromParts;
             // Still short of every format of the printed state: the detector may have cut the last character off at
             // the plate's edge. Look just past the line's end for it.
             if (name is { } st && single && !hyp.FormatRegions.Contains(st.Region) && hyp.Text.Length >= 3)
@@ -540,6 +547,18 @@ public sealed class PlateRecognizer : IPlateRecognizer
             if (OnPlateOf(b.Quad, g.Quad, h)) return true;
         }
         return false;
+    }
+
+    /// <summary>Whether the boxes, left to right, follow one another without overlapping (a line split, not covered twice).</summary>
+    private static bool SideBySide(List<TextBox> boxes, int[] parts)
+    {
+        for (int k = 1; k < parts.Length; k++)
+        {
+            var a = boxes[parts[k - 1]].Rect;
+            var b = boxes[parts[k]].Rect;
+            if (b.Cx - b.Width / 2 < a.Cx + a.Width / 2 - 0.2f * MathF.Min(a.Height, b.Height)) return false;
+        }
+        return true;
     }
 
     /// <summary>Whether <paramref name="to"/> holds more of the letters I and O than <paramref name="from"/>: it read a 1 or 0 as one.</summary>
