@@ -377,20 +377,11 @@ public sealed class PlateRecognizer : IPlateRecognizer
                 && ends.Count < chars.Count && !FitsStrictFormatOnlyWhole(chars, ends, allow))
                 chars = [.. ends];
             // A doubted O, 0 or 8 of a plate-like line gets a second look on its own (a Q's tail, a B's flat side).
-            if (single && chars.Count is >= 4 and <= 9 && GlyphCheck.Doubtful(chars, PlateFormats.Default, allow) is { Count: > 0 } doubtful)
+            if (single && chars.Count is >= 4 and <= 9 && GlyphCheck.Check(image, lineQuad, chars, PlateFormats.Default, allow, readQuads) is var looked
+                && !ReferenceEquals(looked, chars))
             {
-                var glyphs = GlyphCheck.Locate(image, lineQuad, chars, doubtful);
-                if (s_debug) Console.Error.WriteLine($"  glyph check {string.Concat(chars.Select(c => c.Best))} at {string.Join(",", doubtful)}: {glyphs.Count(q => q is not null)} located");
-                var found = glyphs.Select((q, n) => (q, n)).Where(x => x.q is not null).ToList();
-                if (found.Count > 0)
-                {
-                    var read = readQuads([.. found.Select(x => x.q!.Value)]);
-                    var alone = new LineRead?[doubtful.Count];
-                    for (int n = 0; n < found.Count; n++) alone[found[n].n] = read[n];
-                    var checkedChars = GlyphCheck.Apply(chars, doubtful, alone);
-                    if (s_debug && !ReferenceEquals(checkedChars, chars)) Console.Error.WriteLine($"  glyphs {string.Concat(chars.Select(c => c.Best))} -> {string.Concat(checkedChars.Select(c => c.Best))}");
-                    chars = [.. checkedChars];
-                }
+                if (s_debug) Console.Error.WriteLine($"  glyphs {string.Concat(chars.Select(c => c.Best))} -> {string.Concat(looked.Select(c => c.Best))}");
+                chars = [.. looked];
             }
             var hyp = _reader.Read(chars, raw, allow, topN);
             if (hyp is null) continue;

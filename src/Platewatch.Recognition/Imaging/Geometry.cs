@@ -23,10 +23,10 @@ internal readonly record struct RotatedRect(float Cx, float Cy, float Width, flo
 /// <summary>Four corners: top-left, top-right, bottom-right, bottom-left.</summary>
 internal readonly record struct Quad(PointF TopLeft, PointF TopRight, PointF BottomRight, PointF BottomLeft)
 {
-    public float TopWidth => Dist(TopLeft, TopRight);
-    public float BottomWidth => Dist(BottomLeft, BottomRight);
-    public float LeftHeight => Dist(TopLeft, BottomLeft);
-    public float RightHeight => Dist(TopRight, BottomRight);
+    public float TopWidth => Distance(TopLeft, TopRight);
+    public float BottomWidth => Distance(BottomLeft, BottomRight);
+    public float LeftHeight => Distance(TopLeft, BottomLeft);
+    public float RightHeight => Distance(TopRight, BottomRight);
     public float Width => (TopWidth + BottomWidth) / 2;
     public float Height => (LeftHeight + RightHeight) / 2;
 
@@ -92,10 +92,18 @@ internal readonly record struct Quad(PointF TopLeft, PointF TopRight, PointF Bot
             Move(BottomRight, ux, uy, vx, vy, 0.5f, 0.5f), Move(BottomLeft, ux, uy, vx, vy, -0.5f, 0.5f));
     }
 
+    /// <summary>The point at (u, v) of the quad, bilinearly: u along it, v across (either may lie outside 0-1).</summary>
+    public PointF At(float u, float v) => new(
+        (1 - u) * (1 - v) * TopLeft.X + u * (1 - v) * TopRight.X + u * v * BottomRight.X + (1 - u) * v * BottomLeft.X,
+        (1 - u) * (1 - v) * TopLeft.Y + u * (1 - v) * TopRight.Y + u * v * BottomRight.Y + (1 - u) * v * BottomLeft.Y);
+
+    /// <summary>The part of the quad between fractions u0-u1 along it and v0-v1 across.</summary>
+    public Quad Part(float u0, float v0, float u1, float v1) => new(At(u0, v0), At(u1, v0), At(u1, v1), At(u0, v1));
+
     public static Quad FromRect(float x0, float y0, float x1, float y1) =>
         new(new PointF(x0, y0), new PointF(x1, y0), new PointF(x1, y1), new PointF(x0, y1));
 
-    private static float Dist(PointF a, PointF b) => MathF.Sqrt((a.X - b.X) * (a.X - b.X) + (a.Y - b.Y) * (a.Y - b.Y));
+    public static float Distance(PointF a, PointF b) => MathF.Sqrt((a.X - b.X) * (a.X - b.X) + (a.Y - b.Y) * (a.Y - b.Y));
 }
 
 internal static class Geometry

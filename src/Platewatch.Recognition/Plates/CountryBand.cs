@@ -67,7 +67,7 @@ internal static class CountryBand
         if (grey ? plateLight < BrightPlate : Blueness(image, line, 0.25f, 1) >= PlateBlueness) return null;
         // The search reaches 0.6 of the line's height into the line, whose box often cuts into the band.
         float into = MathF.Min(0.5f, 0.6f * line.Height / MathF.Max(1, line.Width));
-        var reach = strip with { TopRight = At(line, into, 0), BottomRight = At(line, into, 1) };
+        var reach = strip with { TopRight = line.At(into, 0), BottomRight = line.At(into, 1) };
         const int bins = 12;
         int right = -1, left = -1;
         for (int i = bins - 1; i >= 0; i--)
@@ -83,7 +83,7 @@ internal static class CountryBand
         // The code sits in the band's lower part, under the ring of stars, level with the lower half of the number and
         // a little below it: read that part alone, so that its letters fill the recognizer's height.
         float u0 = MathF.Max(0, (left - 0.5f) / bins), u1 = MathF.Min(1, (right + 1.5f) / bins);
-        return new Quad(At(reach, u0, 0.35f), At(reach, u1, 0.35f), At(reach, u1, 1.2f), At(reach, u0, 1.2f));
+        return reach.Part(u0, 0.35f, u1, 1.2f);
     }
 
     /// <summary>
@@ -91,12 +91,7 @@ internal static class CountryBand
     /// from its middle to a little below it, for a band whose letters the line's read did not give as a known code.
     /// </summary>
     public static Quad CodeInLine(Quad line, float end) =>
-        new(At(line, 0, 0.35f), At(line, end, 0.35f), At(line, end, 1.2f), At(line, 0, 1.2f));
-
-    /// <summary>The point at (u, v) of the quad, bilinearly: u along it, v across (either may lie outside 0-1).</summary>
-    private static PointF At(Quad q, float u, float v) => new(
-        (1 - u) * (1 - v) * q.TopLeft.X + u * (1 - v) * q.TopRight.X + u * v * q.BottomRight.X + (1 - u) * v * q.BottomLeft.X,
-        (1 - u) * (1 - v) * q.TopLeft.Y + u * (1 - v) * q.TopRight.Y + u * v * q.BottomRight.Y + (1 - u) * v * q.BottomLeft.Y);
+        line.Part(0, 0.35f, end, 1.2f);
 
     /// <summary>
     /// Infrared cameras, which most ALPR installations use at night and many all day, see no colour: there the band is a
@@ -229,7 +224,7 @@ internal static class CountryBand
     /// <summary>The pixel at (u, v) of the quad, bilinearly.</summary>
     private static (int X, int Y) Sample(Quad q, float u, float v)
     {
-        var p = At(q, u, v);
+        var p = q.At(u, v);
         return ((int)p.X, (int)p.Y);
     }
 

@@ -28,8 +28,8 @@ internal static class EdgeCharacters
         var right = line.StripRight(Reach * line.Height, image.Width);
         if (left is null && right is null) return (null, null);
         var whole = new Quad(left?.TopLeft ?? line.TopLeft, right?.TopRight ?? line.TopRight, right?.BottomRight ?? line.BottomRight, left?.BottomLeft ?? line.BottomLeft);
-        float across = Distance(whole.TopLeft, whole.TopRight);
-        float u0 = Distance(whole.TopLeft, line.TopLeft) / across, u1 = 1 - Distance(line.TopRight, whole.TopRight) / across;
+        float across = Quad.Distance(whole.TopLeft, whole.TopRight);
+        float u0 = Quad.Distance(whole.TopLeft, line.TopLeft) / across, u1 = 1 - Quad.Distance(line.TopRight, whole.TopRight) / across;
 
         var patchQuad = whole.Expand(0, 0.12f);
         int h = LineHeight;
@@ -70,6 +70,4 @@ internal static class EdgeCharacters
         var v = values.Order().ToList();
         return v[v.Count / 2];
     }
-
-    private static float Distance(PointF a, PointF b) => MathF.Sqrt((a.X - b.X) * (a.X - b.X) + (a.Y - b.Y) * (a.Y - b.Y));
 }

@@ -23,6 +23,24 @@ internal static class GlyphCheck
     public const float SureGlyph = 0.5f;
 
     /// <summary>
+    /// The characters with each doubted O, 0 or 8 looked at again alone (<see cref="Doubtful"/>, <see cref="Locate"/>,
+    /// <see cref="Apply"/>), its cut-outs read in one batch by <paramref name="read"/>; the read itself when nothing changed.
+    /// </summary>
+    public static IReadOnlyList<CharRead> Check(RasterImage image, Quad line, IReadOnlyList<CharRead> chars, PlateFormats formats,
+        Func<string, bool>? allowRegion, Func<IReadOnlyList<Quad>, LineRead[]> read)
+    {
+        var doubtful = Doubtful(chars, formats, allowRegion);
+        if (doubtful.Count == 0) return chars;
+        var glyphs = Locate(image, line, chars, doubtful);
+        var found = Enumerable.Range(0, glyphs.Length).Where(n => glyphs[n] is not null).ToList();
+        if (found.Count == 0) return chars;
+        var reads = read([.. found.Select(n => glyphs[n]!.Value)]);
+        var alone = new LineRead?[doubtful.Count];
+        for (int k = 0; k < found.Count; k++) alone[found[k]] = reads[k];
+        return Apply(chars, doubtful, alone);
+    }
+
+    /// <summary>
     /// The characters worth a second look: O, 0 and 8 the line read doubted, where the allowed regions' formats could
     /// hold the Q or B instead (a Brazilian plate's digit slots cannot).
     /// </summary>
@@ -77,7 +95,7 @@ internal static class GlyphCheck
     internal static Quad Glyph(Quad patchQuad, Blob b, int w, int h)
     {
         float mu = 0.25f * b.Width, mv = 0.08f * b.Height;
-        return Part(patchQuad, Math.Max(0, (b.X0 - mu) / w), Math.Max(0, (b.Y0 - mv) / h), Math.Min(1, (b.X1 + mu) / w), Math.Min(1, (b.Y1 + mv) / h));
+        return patchQuad.Part(Math.Max(0, (b.X0 - mu) / w), Math.Max(0, (b.Y0 - mv) / h), Math.Min(1, (b.X1 + mu) / w), Math.Min(1, (b.Y1 + mv) / h));
     }
 
     /// <summary>
@@ -117,17 +135,5 @@ internal static class GlyphCheck
         float hm = medBottom - medTop;
         return main.Where(b => Math.Abs(b.Y0 - medTop) <= 0.12f * hm && b.Y1 >= medBottom - 0.12f * hm && b.Y1 <= medBottom + 0.25f * hm)
             .OrderBy(b => b.X0).ToList();
-    }
-
-    /// <summary>The part of quad <paramref name="q"/> between fractions u0-u1 across and v0-v1 down.</summary>
-    internal static Quad Part(Quad q, float u0, float v0, float u1, float v1)
-    {
-        PointF At(float u, float v)
-        {
-            float tx = q.TopLeft.X + u * (q.TopRight.X - q.TopLeft.X), ty = q.TopLeft.Y + u * (q.TopRight.Y - q.TopLeft.Y);
-            float bx = q.BottomLeft.X + u * (q.BottomRight.X - q.BottomLeft.X), by = q.BottomLeft.Y + u * (q.BottomRight.Y - q.BottomLeft.Y);
-            return new PointF(tx + v * (bx - tx), ty + v * (by - ty));
-        }
-        return new Quad(At(u0, v0), At(u1, v0), At(u1, v1), At(u0, v1));
     }
 }

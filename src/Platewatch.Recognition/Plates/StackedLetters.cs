@@ -65,27 +65,23 @@ internal static class StackedLetters
         int first = 0, last = chars.Count - 1;
         if (chars[^1].Confidence < SureEnd && Find(image, parts[^1]) is { Right: < 1 } r)
         {
-            float bound = Along(line, Lerp(Mid(parts[^1].TopLeft, parts[^1].BottomLeft), Mid(parts[^1].TopRight, parts[^1].BottomRight), r.Right));
+            float bound = Along(line, parts[^1].At(r.Right, 0.5f));
             while (last > first && chars[last].X > bound) last--;
         }
         if (chars[0].Confidence < SureEnd && Find(image, parts[0]) is { Left: > 0 } l)
         {
-            float bound = Along(line, Lerp(Mid(parts[0].TopLeft, parts[0].BottomLeft), Mid(parts[0].TopRight, parts[0].BottomRight), l.Left));
+            float bound = Along(line, parts[0].At(l.Left, 0.5f));
             while (first < last && chars[first].X < bound) first++;
         }
         int kept = last - first + 1;
         return kept < 2 || kept == chars.Count ? chars : [.. chars.Skip(first).Take(kept)];
     }
 
-    private static PointF Mid(PointF a, PointF b) => new((a.X + b.X) / 2, (a.Y + b.Y) / 2);
-
-    private static PointF Lerp(PointF a, PointF b, float t) => new(a.X + t * (b.X - a.X), a.Y + t * (b.Y - a.Y));
-
     /// <summary>Where point <paramref name="p"/> lies along the line, 0 at its left edge and 1 at its right.</summary>
     private static float Along(Quad line, PointF p)
     {
-        var a = Mid(line.TopLeft, line.BottomLeft);
-        var b = Mid(line.TopRight, line.BottomRight);
+        var a = line.At(0, 0.5f);
+        var b = line.At(1, 0.5f);
         float dx = b.X - a.X, dy = b.Y - a.Y;
         return ((p.X - a.X) * dx + (p.Y - a.Y) * dy) / MathF.Max(1e-3f, dx * dx + dy * dy);
     }
